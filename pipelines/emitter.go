@@ -1,0 +1,122 @@
+package pipelines
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/warehouse"
+)
+
+// streamEmitter is the connectors.SQLEmitter the pipeline hands a source:
+// rows go to the stream's raw table and the cursor to meta.stream_state, in
+// one transaction per Checkpoint.
+type streamEmitter struct {
+	load        *warehouse.Load
+	runID       int64
+	source      string
+	stream      connectors.Stream
+	until       time.Time
+	rows        int64 // committed
+	pending     int64 // emitted since the last checkpoint
+	quarantined int64
+	onRows      func(n int64)
+}
+
+var _ connectors.SQLEmitter = (*streamEmitter)(nil)
+
+func (e *streamEmitter) Batch(ctx context.Context, rec arrow.RecordBatch) error {
+	n, err := e.load.AppendArrow(ctx, rec)
+	e.add(n)
+	return err
+}
+
+func (e *streamEmitter) InsertSelect(ctx context.Context, query string, args ...any) (int64, error) {
+	n, err := e.load.AppendSelect(ctx, query, args...)
+	e.add(n)
+	return n, err
+}
+
+func (e *streamEmitter) add(n int64) {
+	e.pending += n
+	if e.onRows != nil && n > 0 {
+		e.onRows(n)
+	}
+}
+
+func (e *streamEmitter) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return e.load.Query(ctx, query, args...)
+}
+
+// Replace deletes the rows of r's days from the raw table. DATE columns
+// compare as dates; timestamp columns by UTC calendar day.
+func (e *streamEmitter) Replace(ctx context.Context, r connectors.DateRange) error {
+	exists, err := e.load.Exists(ctx)
+	if err != nil || !exists {
+		return err
+	}
+	if r.IsZero() || e.stream.DateColumn == "" {
+		_, err := e.load.Exec(ctx, "DELETE FROM "+e.load.Name())
+		return err
+	}
+	col := warehouse.Quote(e.stream.DateColumn)
+	from := r.From.Format(time.DateOnly)
+	to := r.To.AddDate(0, 0, 1).Format(time.DateOnly)
+	_, err = e.load.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE %s >= ?::DATE AND %s < ?::DATE", e.load.Name(), col, col), from, to)
+	if err != nil && strings.Contains(err.Error(), "Binder Error") {
+		// A timestamp-with-zone column: compare instants at UTC midnight.
+		_, err = e.load.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE %s >= ?::TIMESTAMPTZ AND %s < ?::TIMESTAMPTZ", e.load.Name(), col, col),
+			from+" 00:00:00+00", to+" 00:00:00+00")
+	}
+	if err != nil {
+		return fmt.Errorf("replace %s of %s: %w", r, e.load.Name(), err)
+	}
+	return nil
+}
+
+// Checkpoint commits the rows so far with the cursor.
+func (e *streamEmitter) Checkpoint(ctx context.Context, cursor []byte) error {
+	var provisional any
+	if e.stream.LookbackDays > 0 {
+		provisional = e.until.AddDate(0, 0, 1-e.stream.LookbackDays).Format(time.DateOnly)
+	}
+	_, err := e.load.Exec(ctx, `INSERT OR REPLACE INTO meta.stream_state
+		(source, stream, canonical, raw_table, cursor, updated_at, run_id, synced_through, provisional_from)
+		VALUES (?, ?, ?, ?, ?, now(), ?, ?::DATE, ?::DATE)`,
+		e.source, e.stream.Name, e.stream.Canonical, "raw."+rawTable(e.source, e.stream.Name), string(cursor),
+		e.runID, e.until.Format(time.DateOnly), provisional)
+	if err != nil {
+		return fmt.Errorf("save cursor: %w", err)
+	}
+	if err := e.load.Commit(ctx); err != nil {
+		return err
+	}
+	e.rows += e.pending
+	e.pending = 0
+	return nil
+}
+
+// Quarantine records rejected rows in meta.quarantine, in the same
+// transaction as the stream's rows.
+func (e *streamEmitter) Quarantine(ctx context.Context, rows ...connectors.Rejected) error {
+	for _, r := range rows {
+		raw := r.Raw
+		if len(raw) > 1000 {
+			raw = raw[:1000] + "…"
+		}
+		if _, err := e.load.Exec(ctx, `INSERT INTO meta.quarantine (run_id, quarantined_at, source, stream, file, line, field, reason, raw)
+			VALUES (?, now(), ?, ?, ?, ?, ?, ?, ?)`, e.runID, e.source, e.stream.Name, r.File, r.Line, r.Field, r.Reason, raw); err != nil {
+			return fmt.Errorf("quarantine: %w", err)
+		}
+		e.quarantined++
+	}
+	return nil
+}
+
+// rawTable is the raw table name of a source stream (without schema).
+func rawTable(source, stream string) string { return source + "__" + stream }

@@ -1,0 +1,156 @@
+package pipelines
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/warehouse"
+)
+
+// SyncRequest says what to pull.
+type SyncRequest struct {
+	// Until is the last reporting day to read.
+	Until time.Time
+	// Sources restricts the sync to these source names (empty: all).
+	Sources []string
+	// FullRefresh forgets cursors: every stream is re-read from its start.
+	FullRefresh bool
+	// Backfill re-reads exactly these days.
+	Backfill *connectors.DateRange
+}
+
+// StreamResult is how one stream's sync ended.
+type StreamResult struct {
+	Source, Stream string
+	Rows           int64
+	Quarantined    int64
+	Duration       time.Duration
+	Err            error
+}
+
+// sync pulls every stream of every selected source. A failing stream does
+// not stop the others: its error is recorded and returned joined with the
+// rest, after everything else has loaded.
+func (j *Job) sync(ctx context.Context, runID int64, sources []OpenedSource, req SyncRequest) ([]StreamResult, error) {
+	var results []StreamResult
+	var errs []error
+	for _, src := range sources {
+		for _, st := range src.Source.Streams() {
+			if err := ctx.Err(); err != nil {
+				return results, err
+			}
+			if src.Config.LookbackDays > 0 {
+				st.LookbackDays = src.Config.LookbackDays
+			}
+			res := j.syncStream(ctx, runID, src, st, req)
+			results = append(results, res)
+			if res.Err != nil {
+				errs = append(errs, fmt.Errorf("%s.%s: %w", res.Source, res.Stream, res.Err))
+			}
+		}
+	}
+	return results, errors.Join(errs...)
+}
+
+func (j *Job) syncStream(ctx context.Context, runID int64, src OpenedSource, st connectors.Stream, req SyncRequest) StreamResult {
+	start := time.Now()
+	res := StreamResult{Source: src.Config.Name, Stream: st.Name}
+	log := j.Logger.With("run_id", runID, "source", res.Source, "stream", res.Stream)
+	ledger := Ledger{j.DB}
+	if err := ledger.StartStream(ctx, runID, res.Source, res.Stream); err != nil {
+		res.Err = err
+		return res
+	}
+	res.Rows, res.Quarantined, res.Err = j.readStream(ctx, runID, src, st, req, log)
+	res.Duration = time.Since(start)
+	if err := ledger.FinishStream(ctx, runID, res.Source, res.Stream, res.Rows, res.Quarantined, res.Err); err != nil && res.Err == nil {
+		res.Err = err
+	}
+	if res.Err != nil {
+		log.ErrorContext(ctx, "stream failed", "error", res.Err, "rows", res.Rows, "duration_ms", res.Duration.Milliseconds())
+	} else {
+		log.InfoContext(ctx, "stream synced", "rows", res.Rows, "quarantined", res.Quarantined, "duration_ms", res.Duration.Milliseconds())
+	}
+	return res
+}
+
+func (j *Job) readStream(ctx context.Context, runID int64, src OpenedSource, st connectors.Stream, req SyncRequest, log *slog.Logger) (rows, quarantined int64, err error) {
+	cursor, err := j.cursor(ctx, src.Config.Name, st.Name)
+	if err != nil {
+		return 0, 0, err
+	}
+	if req.FullRefresh {
+		cursor = nil
+	}
+	load, err := j.DB.NewLoad(ctx, warehouse.LoadSpec{Schema: "raw", Table: rawTable(src.Config.Name, st.Name), RunID: runID, SyncedAt: time.Now()})
+	if err != nil {
+		return 0, 0, err
+	}
+	defer load.Close(ctx)
+	em := &streamEmitter{load: load, runID: runID, source: src.Config.Name, stream: st, until: req.Until}
+	if j.Progress != nil {
+		em.onRows = j.Progress.Rows(src.Config.Name + "." + st.Name)
+	}
+	if req.FullRefresh {
+		if err := em.Replace(ctx, connectors.DateRange{}); err != nil {
+			return 0, 0, err
+		}
+	}
+	err = src.Source.Read(ctx, connectors.ReadRequest{
+		Stream: st.Name, Cursor: cursor, Until: req.Until, Backfill: req.Backfill, Logger: log,
+	}, em)
+	if err != nil {
+		// Rows after the last checkpoint are rolled back by Close; committed
+		// pages stay, and the cursor says where the next run resumes.
+		return em.rows, em.quarantined, err
+	}
+	if em.pending > 0 {
+		return em.rows, em.quarantined, fmt.Errorf("connector returned without a final checkpoint; %d rows discarded", em.pending)
+	}
+	return em.rows, em.quarantined, nil
+}
+
+func (j *Job) cursor(ctx context.Context, source, stream string) ([]byte, error) {
+	var c *string
+	err := j.DB.SQL().QueryRowContext(ctx, "SELECT cursor FROM meta.stream_state WHERE source = ? AND stream = ?", source, stream).Scan(&c)
+	if err != nil {
+		if errors.Is(err, errNoRows) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read cursor: %w", err)
+	}
+	if c == nil {
+		return nil, nil
+	}
+	return []byte(*c), nil
+}
+
+// loadFX replaces raw.fx_rates with the rates file, read by DuckDB.
+func (j *Job) loadFX(ctx context.Context, runID int64) error {
+	if j.Config.FX.Path == "" {
+		return nil
+	}
+	path := j.Config.Abs(j.Config.FX.Path)
+	load, err := j.DB.NewLoad(ctx, warehouse.LoadSpec{Schema: "raw", Table: "fx_rates", RunID: runID, SyncedAt: time.Now()})
+	if err != nil {
+		return err
+	}
+	defer load.Close(ctx)
+	if _, err := load.Exec(ctx, "DELETE FROM raw.fx_rates"); err != nil {
+		return err
+	}
+	n, err := load.AppendSelect(ctx, `SELECT "date", upper(currency) AS currency, rate FROM read_csv(?, header = true,
+		columns = {'date': 'DATE', 'currency': 'VARCHAR', 'rate': 'DECIMAL(38,12)'})`, path)
+	if err != nil {
+		return fmt.Errorf("%w: fx rates %s (expected a header date,currency,rate with dates as YYYY-MM-DD): %v", ErrInvalid, path, err)
+	}
+	if err := load.Commit(ctx); err != nil {
+		return err
+	}
+	j.Logger.InfoContext(ctx, "fx rates loaded", "rows", n, "file", path)
+	return nil
+}
