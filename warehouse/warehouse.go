@@ -157,3 +157,15 @@ func Quote(ident string) string {
 
 // QualifiedName quotes schema.table.
 func QualifiedName(schema, table string) string { return Quote(schema) + "." + Quote(table) }
+
+// DuckDBVersion returns the version of the linked DuckDB library.
+func DuckDBVersion(ctx context.Context) (string, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	var v string
+	err = db.QueryRowContext(ctx, "SELECT version()").Scan(&v)
+	return v, err
+}

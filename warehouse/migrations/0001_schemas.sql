@@ -4,10 +4,6 @@ CREATE SCHEMA IF NOT EXISTS raw;
 CREATE SCHEMA IF NOT EXISTS staging;
 CREATE SCHEMA IF NOT EXISTS marts;
 CREATE SCHEMA IF NOT EXISTS meta;
-COMMENT ON SCHEMA raw IS 'What each source returned, one table per source and stream (raw.<source>__<stream>), with lineage columns _run_id and _synced_at.';
-COMMENT ON SCHEMA staging IS 'One view per canonical stream: typed, money in the reporting currency, days in the reporting time zone.';
-COMMENT ON SCHEMA marts IS 'Tables people read: KPIs, targets, pacing, attribution. Rebuilt atomically on every run.';
-COMMENT ON SCHEMA meta IS 'The run ledger: runs, stream cursors, data check results, quarantined rows, missing FX rates.';
 
 CREATE TABLE meta.runs (
     run_id      BIGINT PRIMARY KEY,

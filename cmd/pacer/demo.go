@@ -1,0 +1,147 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/demo"
+	"github.com/pacerhq/pacer/pipelines"
+)
+
+const demoMarker = "# written by `pacer demo`"
+
+const demoConfig = demoMarker + ` — the demo company as a real pacer project.
+# Every command works on it: pacer run|status|query|report -c %[1]s/pacer.yaml
+version: 1
+company: %[2]s
+timezone: Asia/Shanghai
+currency: CNY
+warehouse:
+  engine: duckdb
+  path: pacer.duckdb
+fx:
+  path: fx_rates.csv          # USD→CNY daily rates (the paid search and social accounts bill in USD)
+sources:
+  - name: demo                # the synthetic company: every canonical stream, no network
+    type: demo
+    seed: %[3]d
+    scale: %[4]s
+    start_date: %[5]s
+targets: targets.yaml
+attribution:
+  lookback_days: 30
+  models: [first_touch, last_touch, last_non_direct, linear, time_decay, position_based, markov, shapley]
+report:
+  out: report
+  language: en
+`
+
+func newDemoCmd(g *globals) *cobra.Command {
+	var out, scale, date string
+	var seed int64
+	cmd := &cobra.Command{
+		Use:   "demo [--out DIR] [--scale small|large] [--seed N]",
+		Short: "Run the whole job on an embedded synthetic company: no config, no network",
+		Long: `demo generates a realistic synthetic company, loads it, runs the SQL models and
+checks and writes the report. DIR becomes a real pacer project (pacer.yaml,
+targets.yaml, fx_rates.csv, pacer.duckdb, report/), so every other command
+works on it with -c DIR/pacer.yaml.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if scale != "small" && scale != "large" {
+				return usageError{fmt.Errorf("--scale %q: use small or large", scale)}
+			}
+			day, err := parseDay("date", date)
+			if err != nil {
+				return err
+			}
+			shanghai, err := time.LoadLocation("Asia/Shanghai")
+			if err != nil {
+				return err
+			}
+			if day.IsZero() {
+				day = connectors.Day(time.Now().In(shanghai)).AddDate(0, 0, -1)
+			}
+			// Thirteen full months of history before the month of the last day.
+			start := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -13, 0)
+			if err := writeDemoProject(out, seed, scale, start, day); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "demo: %s\n", demo.Describe())
+			g.config = filepath.Join(out, "pacer.yaml")
+			if err := g.runSteps(cmd, pipelines.RunOptions{Command: "demo", Date: day, Steps: pipelines.AllSteps}); err != nil {
+				return err
+			}
+			return printDemoSummary(cmd, g, out)
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "out/demo", "directory of the demo project")
+	cmd.Flags().StringVar(&scale, "scale", "small", "small (seconds) or large (10 M ad rows, 1 M journeys and orders, for benchmarks)")
+	cmd.Flags().Int64Var(&seed, "seed", 42, "random seed; the same seed gives the same company")
+	cmd.Flags().StringVar(&date, "date", "", "last day of data, YYYY-MM-DD (default: yesterday in Asia/Shanghai)")
+	return cmd
+}
+
+// writeDemoProject writes the project files, starting from a clean
+// warehouse. It refuses to touch a directory holding a non-demo project.
+func writeDemoProject(dir string, seed int64, scale string, start, end time.Time) error {
+	cfgPath := filepath.Join(dir, "pacer.yaml")
+	if b, err := os.ReadFile(cfgPath); err == nil && !strings.HasPrefix(string(b), demoMarker) {
+		return usageError{fmt.Errorf("%s holds a pacer.yaml not written by pacer demo; choose another --out", dir)}
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, stale := range []string{"pacer.duckdb", "pacer.duckdb.wal"} {
+		if err := os.Remove(filepath.Join(dir, stale)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	files := map[string][]byte{
+		"pacer.yaml":   fmt.Appendf(nil, demoConfig, dir, demo.CompanyName, seed, scale, start.Format(time.DateOnly)),
+		"targets.yaml": demo.TargetsYAML(start, end),
+		// Rates run 90 days past the data so that nightly runs keep converting.
+		"fx_rates.csv": demo.FXRatesCSV(start, end.AddDate(0, 0, 90)),
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printDemoSummary(cmd *cobra.Command, g *globals, dir string) error {
+	db, err := g.openReadOnly(cmd.Context())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var from, to time.Time
+	var spend, revenue float64
+	err = db.SQL().QueryRowContext(cmd.Context(), `SELECT min(date), max(date), sum(spend)::DOUBLE, sum(revenue)::DOUBLE FROM marts.kpi_daily`).
+		Scan(&from, &to, &spend, &revenue)
+	if err != nil {
+		return fmt.Errorf("summary: %w", err)
+	}
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "\nwarehouse: %s\nreport:    %s\nconfig:    %s\n\n", filepath.Join(dir, "pacer.duckdb"),
+		filepath.Join(dir, "report", "index.html"), filepath.Join(dir, "pacer.yaml"))
+	fmt.Fprintf(w, "period   %s .. %s\n", from.Format(time.DateOnly), to.Format(time.DateOnly))
+	fmt.Fprintf(w, "spend    ¥%s   revenue ¥%s\n", thousands(int64(spend)), thousands(int64(revenue)))
+	roas := "–"
+	if spend > 0 {
+		roas = fmt.Sprintf("%.2f", revenue/spend)
+	}
+	fmt.Fprintf(w, "ROAS     %s\n", roas)
+	return nil
+}

@@ -1,0 +1,8 @@
+// Package all imports every connector type that ships with pacer, so that
+// they register themselves. It holds blank imports and nothing else.
+package all
+
+import (
+	_ "github.com/pacerhq/pacer/connectors/demo"
+	_ "github.com/pacerhq/pacer/connectors/file"
+)

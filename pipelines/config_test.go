@@ -1,0 +1,278 @@
+package pipelines
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pacerhq/pacer/connectors"
+)
+
+// fakeOptions is the type-specific config of the "fake" connector used by
+// these tests.
+type fakeOptions struct {
+	Path   string `yaml:"path"`
+	Token  Secret `yaml:"token"`
+	Nested struct {
+		Depth int `yaml:"depth"`
+	} `yaml:"nested"`
+}
+
+type fakeSource struct{ opts fakeOptions }
+
+func (fakeSource) Streams() []connectors.Stream { return nil }
+func (fakeSource) Read(context.Context, connectors.ReadRequest, connectors.Emitter) error {
+	return nil
+}
+func (fakeSource) Close() error { return nil }
+
+func init() {
+	connectors.Register(connectors.Spec{Type: "fake", Summary: "test", New: func(cfg connectors.Config) (connectors.Source, error) {
+		var o fakeOptions
+		if err := cfg.Decode(&o); err != nil {
+			return nil, err
+		}
+		return fakeSource{o}, nil
+	}})
+}
+
+const validConfig = `version: 1
+company: Example Co
+timezone: Asia/Shanghai
+currency: CNY
+sources:
+  - name: shop
+    type: fake
+    path: data/x.csv
+    token: ${SHOP_TOKEN}
+    start_date: 2026-01-01
+`
+
+func writeConfig(t *testing.T, body string) string {
+	t.Helper()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "pacer.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadConfig(t *testing.T) {
+	t.Setenv("SHOP_TOKEN", "s3cret-canary")
+	tests := []struct {
+		name    string
+		body    string
+		wantErr []string // substrings, all must appear
+	}{
+		{name: "a valid config loads", body: validConfig},
+		{name: "an unknown top-level key names file, line and key",
+			body:    validConfig + "warehous:\n  path: x.duckdb\n",
+			wantErr: []string{"pacer.yaml:10: unknown key \"warehous\"", "known: attribution"}},
+		{name: "an unknown nested key names its path",
+			body:    strings.Replace(validConfig, "currency: CNY\n", "currency: CNY\nreport:\n  langauge: en\n", 1),
+			wantErr: []string{"pacer.yaml:6: unknown key \"langauge\" in report"}},
+		{name: "an unknown connector key is found by the connector's strict decode",
+			body:    validConfig + "    colums: {a: b}\n",
+			wantErr: []string{"pacer.yaml:10: unknown key \"colums\""}},
+		{name: "a missing environment variable is named with its line",
+			body:    strings.Replace(validConfig, "${SHOP_TOKEN}", "${MISSING_TOKEN}", 1),
+			wantErr: []string{"pacer.yaml:9: environment variable MISSING_TOKEN is not set"}},
+		{name: "a bad time zone is explained",
+			body:    strings.Replace(validConfig, "Asia/Shanghai", "China", 1),
+			wantErr: []string{"timezone \"China\" is not an IANA time zone"}},
+		{name: "a bad currency is explained",
+			body:    strings.Replace(validConfig, "CNY", "yuan", 1),
+			wantErr: []string{"currency \"yuan\" must be an ISO 4217 code"}},
+		{name: "an unknown connector type lists the known ones",
+			body:    strings.Replace(validConfig, "type: fake", "type: gogle_ads", 1),
+			wantErr: []string{"unknown connector type \"gogle_ads\"", "fake", "forgotten import"}},
+		{name: "duplicate source names are rejected",
+			body:    validConfig + "  - name: shop\n    type: fake\n    token: x\n",
+			wantErr: []string{"source name \"shop\" is already used on line 6"}},
+		{name: "a bad start date is explained",
+			body:    strings.Replace(validConfig, "2026-01-01", "01/01/2026", 1),
+			wantErr: []string{"start_date \"01/01/2026\" must be YYYY-MM-DD"}},
+		{name: "a bad cron schedule is explained",
+			body:    validConfig + "schedule: \"every morning\"\n",
+			wantErr: []string{"schedule \"every morning\" is not a cron expression"}},
+		{name: "several problems are reported at once",
+			body:    strings.Replace(strings.Replace(validConfig, "CNY", "yuan", 1), "Asia/Shanghai", "Mars", 1),
+			wantErr: []string{"currency", "timezone"}},
+		{name: "a second YAML document is rejected",
+			body:    validConfig + "---\nversion: 1\n",
+			wantErr: []string{"more than one YAML document"}},
+		{name: "a wrong value type names the line",
+			body:    strings.Replace(validConfig, "version: 1", "version: one", 1),
+			wantErr: []string{"pacer.yaml:1:"}},
+		{name: "no sources is explained",
+			body:    "version: 1\ncompany: X\ncurrency: CNY\n",
+			wantErr: []string{"no sources"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeConfig(t, tt.body)
+			cfg, err := LoadConfig(p)
+			if err == nil && len(tt.wantErr) == 0 {
+				if _, err := cfg.OpenSources(discardLogger()); err != nil {
+					t.Fatalf("OpenSources: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				_, err = cfg.OpenSources(discardLogger())
+			}
+			if len(tt.wantErr) == 0 {
+				t.Fatalf("unexpected error: %v", err)
+			}
+			if err == nil {
+				t.Fatalf("want error containing %q, got none", tt.wantErr)
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("error does not wrap ErrInvalid: %v", err)
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+			if strings.Contains(err.Error(), "s3cret-canary") {
+				t.Errorf("error leaks the secret: %v", err)
+			}
+		})
+	}
+}
+
+func TestLoadConfigReadsDotEnvAndKeepsSecretsOutOfFormatting(t *testing.T) {
+	p := writeConfig(t, validConfig)
+	if err := os.WriteFile(filepath.Join(filepath.Dir(p), ".env"), []byte("# comment\nexport SHOP_TOKEN=\"from-dotenv\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := LoadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := cfg.OpenSources(discardLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := srcs[0].Source.(fakeSource).opts
+	if opts.Token.Reveal() != "from-dotenv" {
+		t.Errorf("token = %q, want the .env value", opts.Token.Reveal())
+	}
+	if s := opts.Token.String(); s != "[redacted]" {
+		t.Errorf("Secret.String() = %q", s)
+	}
+	if cfg.WarehousePath() != filepath.Join(filepath.Dir(p), "pacer.duckdb") {
+		t.Errorf("warehouse path not relative to the config: %s", cfg.WarehousePath())
+	}
+}
+
+func TestLoadConfigEnvironmentWinsOverDotEnv(t *testing.T) {
+	t.Setenv("SHOP_TOKEN", "from-env")
+	p := writeConfig(t, validConfig)
+	os.WriteFile(filepath.Join(filepath.Dir(p), ".env"), []byte("SHOP_TOKEN=from-dotenv\n"), 0o600)
+	cfg, err := LoadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, _ := cfg.OpenSources(discardLogger())
+	if got := srcs[0].Source.(fakeSource).opts.Token.Reveal(); got != "from-env" {
+		t.Errorf("token = %q, want from-env", got)
+	}
+}
+
+func TestParsePeriod(t *testing.T) {
+	d := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	tests := []struct {
+		in       string
+		from, to string
+		wantErr  bool
+	}{
+		{in: "2026", from: "2026-01-01", to: "2026-12-31"},
+		{in: "2026-Q4", from: "2026-10-01", to: "2026-12-31"},
+		{in: "2024-Q1", from: "2024-01-01", to: "2024-03-31"},
+		{in: "2024-02", from: "2024-02-01", to: "2024-02-29"},
+		{in: "2026-W01", from: "2025-12-29", to: "2026-01-04"},
+		{in: "2026-W48", from: "2026-11-23", to: "2026-11-29"},
+		{in: "2020-W53", from: "2020-12-28", to: "2021-01-03"},
+		{in: "2026-11-01..2026-11-15", from: "2026-11-01", to: "2026-11-15"},
+		{in: "2026-W53", wantErr: true},
+		{in: "2026-13", wantErr: true},
+		{in: "2026-Q5", wantErr: true},
+		{in: "2026-11-15..2026-11-01", wantErr: true},
+		{in: "next month", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			p, err := ParsePeriod(tt.in)
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("want error, got %v", p)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p.From.Equal(d(tt.from)) || !p.To.Equal(d(tt.to)) {
+				t.Errorf("got %s..%s, want %s..%s", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly), tt.from, tt.to)
+			}
+		})
+	}
+}
+
+func TestLoadTargets(t *testing.T) {
+	tests := []struct {
+		name    string
+		body    string
+		wantErr []string
+	}{
+		{name: "the documented example loads", body: `targets:
+  - metric: revenue
+    period: 2026-Q4
+    scope: {channel: paid_search}
+    value: 1200000
+    owner: li.wei
+    team: growth
+    seasonality: last_year
+budgets:
+  - {channel: paid_social, period: 2026-11, amount: 300000}
+incentives:
+  - {team: growth, base: 20000, rule: linear, threshold: 0.8, cap: 1.5}
+`},
+		{name: "an unknown metric names the line", body: "targets:\n  - metric: revenu\n    period: 2026\n    value: 1\n",
+			wantErr: []string{"targets.yaml:2: target 1", "metric \"revenu\" is not a KPI"}},
+		{name: "a typo in a key is an error", body: "targets:\n  - metric: revenue\n    perod: 2026\n    value: 1\n",
+			wantErr: []string{"targets.yaml:3: unknown key \"perod\""}},
+		{name: "a bad period is explained", body: "targets:\n  - metric: revenue\n    period: Q4\n    value: 1\n",
+			wantErr: []string{"use YYYY, YYYY-Qn"}},
+		{name: "a bad incentive rule is explained", body: "incentives:\n  - {team: a, base: 1, rule: exponential}\n",
+			wantErr: []string{"rule \"exponential\""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "targets.yaml")
+			os.WriteFile(p, []byte(tt.body), 0o644)
+			_, err := LoadTargets(p)
+			if len(tt.wantErr) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("want error")
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}

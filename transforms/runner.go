@@ -1,0 +1,314 @@
+package transforms
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Vars are what SQL templates see.
+type Vars struct {
+	// Currency is the ISO 4217 reporting currency every money column is
+	// converted to, e.g. "CNY".
+	Currency string
+	// Timezone is the IANA zone whose calendar days are reporting days, e.g.
+	// "Asia/Shanghai".
+	Timezone string
+	// AttributionLookbackDays is how many days before an order or conversion
+	// a touchpoint may be to get the credit (at least 1).
+	AttributionLookbackDays int
+}
+
+// checkData is what check templates see: Vars plus the current day.
+type checkData struct {
+	Vars
+	// Today is the current day in the reporting time zone, YYYY-MM-DD.
+	Today string
+}
+
+var (
+	currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+	timezoneRE = regexp.MustCompile(`^[A-Za-z0-9_+\-/]+$`)
+)
+
+// validate checks v offline; the time zone is checked against DuckDB later.
+func (v Vars) validate() error {
+	var errs []error
+	if !currencyRE.MatchString(v.Currency) {
+		errs = append(errs, fmt.Errorf("currency %q is not an ISO 4217 code (three capital letters)", v.Currency))
+	}
+	if !timezoneRE.MatchString(v.Timezone) {
+		errs = append(errs, fmt.Errorf("timezone %q is not an IANA time zone name", v.Timezone))
+	}
+	if v.AttributionLookbackDays < 1 {
+		errs = append(errs, fmt.Errorf("attribution lookback of %d days: it must be at least 1", v.AttributionLookbackDays))
+	}
+	return errors.Join(errs...)
+}
+
+// RawInput is one raw table the pipeline loaded, feeding a canonical stream.
+type RawInput struct {
+	// Source is the source's name from pacer.yaml; it becomes _source.
+	Source string
+	// Stream is the source's stream name; it becomes _stream.
+	Stream string
+	// Canonical names the canonical stream (connectors.Canonical) it feeds.
+	Canonical string
+	// Table is the qualified raw table, e.g. "raw.google_ads__ad_performance".
+	Table string
+}
+
+// Runner builds models and runs checks against a DuckDB connection.
+//
+// A Runner is safe for concurrent use by several goroutines only if each
+// passes its own connection; in practice one pipeline run uses one Runner.
+type Runner struct {
+	models []Model // buildable models in build order
+	checks []Model // sql/checks files, by name
+	byName map[string]*Model
+	vars   Vars
+	log    *slog.Logger
+
+	// Now returns the current instant. Checks use it for checked_at, for
+	// freshness and for the .Today of check templates. New sets it to
+	// time.Now; tests replace it.
+	Now func() time.Time
+}
+
+// New returns a Runner for models (as returned by LoadModels: models in
+// build order, checks after them) with the template variables vars. A nil
+// logger discards logs. New keeps models as given; Transform reorders
+// nothing, so pass them in build order.
+func New(models []Model, vars Vars, logger *slog.Logger) *Runner {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	r := &Runner{vars: vars, log: logger, Now: time.Now, byName: map[string]*Model{}}
+	for _, m := range models {
+		if m.IsCheck() {
+			r.checks = append(r.checks, m)
+		} else {
+			r.models = append(r.models, m)
+		}
+	}
+	for i := range r.models {
+		r.byName[r.models[i].QualifiedName()] = &r.models[i]
+	}
+	return r
+}
+
+// Result reports what Transform built.
+type Result struct {
+	// SourceViews are the generated staging.src_<canonical> views, sorted.
+	SourceViews []string
+	// Models are the models built, in build order.
+	Models []ModelResult
+	// Duration is the wall time of the whole transaction, commit included.
+	Duration time.Duration
+}
+
+// ModelResult is one built model.
+type ModelResult struct {
+	// Name is the qualified name, e.g. "marts.kpi_daily".
+	Name string
+	// Path is the model's file, e.g. "marts/kpi_daily.sql".
+	Path string
+	// Materialized is View or Table.
+	Materialized string
+	// Duration is the time the CREATE statement took.
+	Duration time.Duration
+	// Rows is the table's row count; -1 for views (not evaluated).
+	Rows int64
+}
+
+// Transform builds the source views and every model, then writes the
+// comments of every view, table and column, all in one transaction on conn:
+// readers see the previous models or the new ones, never a mix. On error it
+// rolls back (the previous models stay as they were) and returns an error
+// naming the model file. inputs are the raw tables loaded for each
+// canonical stream; a canonical stream without inputs gets a typed empty
+// view. Transform honours ctx: DuckDB is interrupted when it is cancelled.
+func (r *Runner) Transform(ctx context.Context, conn *sql.Conn, inputs []RawInput) (Result, error) {
+	start := time.Now()
+	var res Result
+	if err := r.vars.validate(); err != nil {
+		return res, fmt.Errorf("transform: %w", err)
+	}
+	if err := checkTimezone(ctx, conn, r.vars.Timezone); err != nil {
+		return res, fmt.Errorf("transform: %w", err)
+	}
+	rendered := make([]string, len(r.models))
+	for i := range r.models {
+		s, err := render(&r.models[i], r.vars)
+		if err != nil {
+			return res, fmt.Errorf("transform: %w", err)
+		}
+		rendered[i] = s
+	}
+
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("transform: begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback() // the error that made us roll back is the one returned
+		}
+	}()
+
+	for _, s := range []string{"staging", "marts", "meta"} {
+		if _, err := tx.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+s); err != nil {
+			return res, fmt.Errorf("transform: create schema %s: %w", s, err)
+		}
+	}
+	existing, err := existingRelations(ctx, tx)
+	if err != nil {
+		return res, fmt.Errorf("transform: %w", err)
+	}
+	srcs, err := buildSourceViews(ctx, tx, inputs, existing)
+	if err != nil {
+		return res, fmt.Errorf("transform: %w", err)
+	}
+	for _, s := range srcs {
+		res.SourceViews = append(res.SourceViews, s.name)
+	}
+
+	for i := range r.models {
+		m := &r.models[i]
+		mr, err := r.build(ctx, tx, m, rendered[i], existing)
+		if err != nil {
+			return res, fmt.Errorf("transform: %s (%s): %w", m.Path, m.QualifiedName(), err)
+		}
+		res.Models = append(res.Models, mr)
+	}
+
+	if err := r.comment(ctx, tx, srcs); err != nil {
+		return res, fmt.Errorf("transform: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("transform: commit: %w", err)
+	}
+	committed = true
+	res.Duration = time.Since(start)
+	r.log.InfoContext(ctx, "transform done", "models", len(res.Models), "source_views", len(res.SourceViews),
+		"duration_ms", res.Duration.Milliseconds())
+	return res, nil
+}
+
+// build creates one model.
+func (r *Runner) build(ctx context.Context, tx *sql.Tx, m *Model, query string, existing map[string]string) (ModelResult, error) {
+	q := m.QualifiedName()
+	mr := ModelResult{Name: q, Path: m.Path, Materialized: m.Materialized, Rows: -1}
+	start := time.Now()
+	kind := "VIEW"
+	if m.Materialized == Table {
+		kind = "TABLE"
+	}
+	// CREATE OR REPLACE cannot turn a view into a table or back.
+	if old, ok := existing[q]; ok && old != kind {
+		if _, err := tx.ExecContext(ctx, "DROP "+old+" "+q); err != nil {
+			return mr, fmt.Errorf("drop the old %s: %w", strings.ToLower(old), err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "CREATE OR REPLACE "+kind+" "+q+" AS\n"+query); err != nil {
+		return mr, err
+	}
+	existing[q] = kind
+	if m.Materialized == Table {
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+q).Scan(&mr.Rows); err != nil {
+			return mr, fmt.Errorf("count rows: %w", err)
+		}
+	}
+	mr.Duration = time.Since(start)
+	attrs := []any{"model", q, "materialized", m.Materialized, "duration_ms", mr.Duration.Milliseconds()}
+	if mr.Rows >= 0 {
+		attrs = append(attrs, "rows", mr.Rows)
+	}
+	r.log.InfoContext(ctx, "model built", attrs...)
+	return mr, nil
+}
+
+// existingRelations maps the qualified names of the tables and views in
+// staging, marts and meta to "TABLE" or "VIEW".
+func existingRelations(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT schema_name || '.' || table_name, 'TABLE' FROM duckdb_tables()
+		WHERE database_name = current_database() AND schema_name IN ('staging', 'marts', 'meta')
+		UNION ALL
+		SELECT schema_name || '.' || view_name, 'VIEW' FROM duckdb_views()
+		WHERE database_name = current_database() AND schema_name IN ('staging', 'marts', 'meta') AND NOT internal`)
+	if err != nil {
+		return nil, fmt.Errorf("list relations: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var q, kind string
+		if err := rows.Scan(&q, &kind); err != nil {
+			return nil, err
+		}
+		out[q] = kind
+	}
+	return out, rows.Err()
+}
+
+// checkTimezone makes sure DuckDB (ICU) knows tz.
+func checkTimezone(ctx context.Context, conn *sql.Conn, tz string) error {
+	var n int
+	err := conn.QueryRowContext(ctx, "SELECT count(*) FROM pg_timezone_names() WHERE name = ?", tz).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("list time zones (is the ICU extension available?): %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("unknown time zone %q", tz)
+	}
+	return nil
+}
+
+// render executes m's template with data and trims trailing semicolons.
+func render(m *Model, data any) (string, error) {
+	var buf bytes.Buffer
+	if err := m.tmpl.Execute(&buf, data); err != nil {
+		return "", fmt.Errorf("%s: template: %w", m.Path, err)
+	}
+	s := strings.TrimSpace(buf.String())
+	for strings.HasSuffix(s, ";") {
+		s = strings.TrimSpace(strings.TrimSuffix(s, ";"))
+	}
+	if s == "" {
+		return "", fmt.Errorf("%s: no query", m.Path)
+	}
+	return s, nil
+}
+
+// zeroData is the template data used to find dependencies at load time.
+func zeroData(m *Model) any {
+	if m.IsCheck() {
+		return checkData{}
+	}
+	return Vars{}
+}
+
+// quoteIdent quotes a SQL identifier.
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// quoteString quotes a SQL string literal.
+func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// sortedKeys returns the keys of m, sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
