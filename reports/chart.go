@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -72,7 +73,7 @@ func viewOf(element string, bc *charts.BaseConfiguration) chartView {
 		ID: bc.ChartID,
 		// The element holds only our chart id and size, escaped by
 		// go-echarts' html/template; no data reaches it.
-		Element: template.HTML(element),
+		Element: template.HTML(strings.TrimSpace(element)),
 		Option:  bc.JSON(),
 		Scripts: append([]string(nil), bc.JSAssets.Values...),
 	}
@@ -167,7 +168,7 @@ func channelChart(rows []channelTotals, m catalog) chartView {
 	// matches the table (largest spend first, at the top).
 	for i, r := range rows {
 		j := n - 1 - i
-		names[j] = channelName(r.Channel)
+		names[j] = channelName(r.Channel, m)
 		spend[j] = opts.BarData{Value: round2(r.Spend)}
 		revenue[j] = opts.BarData{Value: round2(r.Revenue)}
 	}

@@ -46,7 +46,7 @@ func groupDigits(digits string) string {
 // fixed formats v with the given decimals and thousands separators; the sign
 // is returned apart so callers can put a currency symbol after it.
 func fixed(v float64, decimals int) (neg bool, s string) {
-	r := strconv.FormatFloat(math.Abs(v), 'f', decimals, 64)
+	r := strconv.FormatFloat(math.Abs(denoise(v)), 'f', decimals, 64)
 	// Rounding can turn a tiny negative into "0.00": no "-0.00".
 	neg = v < 0 && strings.Trim(r, "0.") != ""
 	intPart, frac, hasFrac := strings.Cut(r, ".")
@@ -177,12 +177,27 @@ func csvMoney(v float64) string {
 	return s
 }
 
-// csvFloat writes a ratio for a CSV file: shortest exact form; NULL is empty.
+// csvFloat writes a ratio for a CSV file, rounded to 6 decimals in its
+// shortest form ("0.1575", "87.583333"); NULL is empty.
 func csvFloat(v sql.NullFloat64) string {
 	if !v.Valid {
 		return ""
 	}
-	return strconv.FormatFloat(v.Float64, 'f', -1, 64)
+	r := math.Round(v.Float64*1e6) / 1e6
+	if r == 0 {
+		r = 0 // no "-0"
+	}
+	return strconv.FormatFloat(r, 'f', -1, 64)
+}
+
+// denoise rounds v to 9 decimals, dropping binary floating-point noise
+// before decimal rounding: 3.37/4 - 1 is -0.15749999999999997 in float64,
+// and must show as -15.8%, like the exact -0.1575.
+func denoise(v float64) float64 {
+	if math.Abs(v) >= 1e9 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	return math.Round(v*1e9) / 1e9
 }
 
 // csvDate writes a day for a CSV file; NULL is empty.

@@ -32,11 +32,12 @@ type pageData struct {
 	Generated string
 	HasData   bool
 
-	Window      string
-	HasPrev     bool
-	Cards       []card
-	KPIsCSV     string
-	Provisional string // the provisional note, empty when no day is provisional
+	Window        string // the KPI windows
+	ChannelWindow string // the channel table's window
+	HasPrev       bool
+	Cards         []card
+	KPIsCSV       string
+	Provisional   string // the provisional note, empty when no day is provisional
 	// WindowProvisional is set when the last 30 days include provisional days.
 	WindowProvisional bool
 
@@ -45,7 +46,9 @@ type pageData struct {
 	Channels     []channelRow
 	ChannelTotal channelRow
 	ChannelsCSV  string
-	Scripts      []string
+	// Charts are Trend and ChannelChart, for the scripts at the end.
+	Charts  []chartView
+	Scripts []string
 
 	Checks     checksView
 	Streams    []streamRow
@@ -172,6 +175,7 @@ func build(d *reportData, o Options, m catalog) (*pageData, []bundleFile) {
 		wc, wp := d.windows()
 		p.Window = m.msg("kpis_window", wc.From.Format(dateLayout), wc.To.Format(dateLayout),
 			wp.From.Format(dateLayout), wp.To.Format(dateLayout))
+		p.ChannelWindow = m.msg("window", wc.From.Format(dateLayout), wc.To.Format(dateLayout))
 		tc, tp := d.sumWindow(wc), d.sumWindow(wp)
 		p.HasPrev = tp.Rows > 0
 		kpiCSV := newCSV("metric", "last_30_days", "previous_30_days", "change", "window_from", "window_to", "previous_from", "previous_to")
@@ -236,6 +240,7 @@ func build(d *reportData, o Options, m catalog) (*pageData, []bundleFile) {
 		}
 		p.Trend = trendChart(d.daily(), d.From.Time, d.To.Time, provFrom, m)
 		p.ChannelChart = channelChart(chans, m)
+		p.Charts = []chartView{p.Trend, p.ChannelChart}
 		p.Scripts = mergeScripts(p.Trend.Scripts, p.ChannelChart.Scripts)
 	}
 

@@ -70,11 +70,14 @@ type Options struct {
 // Manifest describes a rendered bundle; Render writes it as manifest.json
 // and returns it.
 type Manifest struct {
-	RunID       int64     `json:"run_id"`
+	// RunID is Options.RunID.
+	RunID int64 `json:"run_id"`
+	// GeneratedAt is Options.Now in UTC.
 	GeneratedAt time.Time `json:"generated_at"`
-	Company     string    `json:"company"`
-	Currency    string    `json:"currency"`
-	Language    string    `json:"language"`
+	// Company, Currency and Language are those of Options.
+	Company  string `json:"company"`
+	Currency string `json:"currency"`
+	Language string `json:"language"`
 	// Period is the first and last day of marts.kpi_daily; nil when empty.
 	Period *Period `json:"period"`
 	// ProvisionalFrom is the first provisional day of marts.kpi_daily

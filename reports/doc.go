@@ -1,0 +1,37 @@
+// Package reports renders pacer's static HTML report bundle from the
+// warehouse: marts.kpi_daily for the numbers and the meta tables
+// (check_results, stream_state, quarantine) for data quality.
+//
+// [Render] writes one folder that opens from file:// on a plane:
+//
+//	index.html                 the page: header, headline KPIs (last 30 days vs the
+//	                           30 before), daily spend vs revenue, channels, data quality
+//	assets/echarts.min.js      Apache ECharts 5.4.3, embedded (see assets/README.md)
+//	assets/LICENSE, NOTICE     its license and notice
+//	data/*.csv                 the rows behind every table and chart on the page
+//	manifest.json              run id, period, freshness, size and SHA-256 per file
+//
+// # Numbers
+//
+// The windows end on the last day in marts.kpi_daily (not on the clock, so a
+// late sync shows in the freshness table rather than as a drop): "last 30
+// days" is that day and the 29 before it, compared with the 30 days before
+// those. Ratios are recomputed from totals, never averaged over rows:
+// ROAS = revenue / spend (revenue net of refunds), CAC = spend /
+// new_customers (none without spend), AOV = gross_revenue / orders,
+// conversion rate = conversions / sessions. A ratio whose denominator is 0
+// is missing and shown as "–", never 0. Money is in Options.Currency with 2
+// decimals; every number is formatted in Go, not in the browser.
+//
+// # Safety and determinism
+//
+// The page is an html/template: every value is escaped, and chart options go
+// through html/template's JSON encoding (see chartView), so a campaign named
+// "</script><script>…" stays text. No page links or loads anything outside
+// the bundle. Chart ids are fixed and rows sorted, so the same data and the
+// same Options.Now give the same bytes; testdata/index.golden.html pins the
+// page (go test -tags duckdb_arrow ./reports -update rewrites it).
+//
+// All strings shown are in one table (messages.go), in English and
+// Simplified Chinese.
+package reports

@@ -1,0 +1,538 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// Use go test -tags duckdb_arrow ./reports -update to rewrite the golden files.
+var update = flag.Bool("update", false, "update golden files")
+
+func TestRenderMatchesGoldenPage(t *testing.T) {
+	_, _, page := renderFixture(t, "en")
+	golden := filepath.Join("testdata", "index.golden.html")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(page), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if page != string(want) {
+		t.Errorf("index.html differs from %s (review, then go test -update):\n%s", golden, firstDiff(string(want), page))
+	}
+}
+
+// firstDiff shows the first differing line of two texts.
+func firstDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return "line " + itoa(i+1) + ":\nwant: " + clip(w) + "\ngot:  " + clip(g)
+		}
+	}
+	return ""
+}
+
+func clip(s string) string {
+	if len(s) > 300 {
+		return s[:300] + "…"
+	}
+	return s
+}
+
+func TestRenderIsDeterministic(t *testing.T) {
+	db := fixtureDB(t)
+	a, b := filepath.Join(t.TempDir(), "a"), filepath.Join(t.TempDir(), "b")
+	for _, dir := range []string{a, b} {
+		if _, err := Render(t.Context(), db, testOptions(dir, "en")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fa, fb := walk(t, a), walk(t, b)
+	if strings.Join(fa, ",") != strings.Join(fb, ",") {
+		t.Fatalf("different file sets: %v vs %v", fa, fb)
+	}
+	for _, f := range fa {
+		if readFile(t, a, f) != readFile(t, b, f) {
+			t.Errorf("%s differs between two renders of the same data", f)
+		}
+	}
+}
+
+// walk lists the files of a bundle, slash-separated and sorted.
+func walk(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		out = append(out, filepath.ToSlash(rel))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// The fixture's numbers, computed by hand in fixture_test.go (fixtureRows).
+func TestRenderShowsHandComputedNumbers(t *testing.T) {
+	dir, _, page := renderFixture(t, "en")
+	tests := []struct {
+		name string
+		want string
+	}{
+		{"spend card: 30×100 + 30×50", `<p class="label">Spend</p>
+<p class="value">¥4,500.00</p>`},
+		{"revenue card: 12,000 + 2,265 + 900", `<p class="label">Revenue</p>
+<p class="value">¥15,165.00</p>`},
+		{"ROAS card: 15,165 / 4,500", `<p class="label">ROAS</p>
+<p class="value">3.37</p>`},
+		{"ROAS change: 3.37 / 4.00 - 1 = -15.75%", `-15.8%`},
+		{"orders card", `<p class="value">180</p>`},
+		{"CAC card: 4,500 / 90", `<p class="label">CAC</p>
+<p class="value">¥50.00</p>`},
+		{"AOV card: 15,765 / 180", `<p class="label">AOV</p>
+<p class="value">¥87.58</p>`},
+		{"AOV before: 12,600 / 120", `before: ¥105.00`},
+		{"conversion rate: 210 / 10,500", `<p class="label">Conversion rate</p>
+<p class="value">2.0%</p>`},
+		{"spend change +50%", `&#43;50.0%`},
+		{"windows", `2025-03-02 to 2025-03-31, compared with 2025-01-31 to 2025-03-01`},
+		{"period", `<dd>2025-01-31 – 2025-03-31</dd>`},
+		{"channel row, largest spend first", `<tbody>
+<tr><td class="name">paid_search</td><td class="num">¥3,000.00</td><td class="num">¥12,000.00</td><td class="num">4.00</td><td class="num">120</td><td class="num">¥50.00</td><td class="num">6,000</td><td class="num">2.5%</td></tr>`},
+		{"total row", `<tfoot><tr><td class="name">Total</td><td class="num">¥4,500.00</td><td class="num">¥15,165.00</td><td class="num">3.37</td><td class="num">180</td><td class="num">¥50.00</td><td class="num">10,500</td><td class="num">2.0%</td></tr></tfoot>`},
+		{"header", `<dt>Run</dt><dd>7</dd>`},
+		{"generated", `<dd>2025-04-01 06:00 UTC</dd>`},
+		{"company", `<p class="company">Example Co</p>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(page, tt.want) {
+				t.Errorf("page lacks %q", tt.want)
+			}
+		})
+	}
+
+	csv := readFile(t, dir, csvChannels)
+	for _, want := range []string{
+		"channel,spend,revenue,roas,orders,cac,sessions,conversion_rate,",
+		"\npaid_search,3000.00,12000.00,4,120,50,6000,0.025,60,12600.00,600.00,150,2025-03-02,2025-03-31\n",
+		"\nemail,0.00,0.00,,0,,0,,0,0.00,0.00,0,2025-03-02,2025-03-31\n",
+	} {
+		if !strings.Contains(csv, want) {
+			t.Errorf("%s lacks %q:\n%s", csvChannels, want, csv)
+		}
+	}
+	kpis := readFile(t, dir, csvKPIs)
+	if !strings.Contains(kpis, "\nroas,3.37,4,-0.1575,") || !strings.Contains(kpis, "\nrevenue,15165.00,12000.00,0.26375,") {
+		t.Errorf("%s:\n%s", csvKPIs, kpis)
+	}
+	daily := readFile(t, dir, csvDaily)
+	if n := strings.Count(daily, "\n"); n != 1+60+30+30+1 {
+		t.Errorf("%s has %d lines, want header + 121 day×channel rows", csvDaily, n)
+	}
+	if !strings.Contains(daily, "\n2025-03-31,paid_search,100.00,400.00,4,4,50,105,200,5,0.025,1000,20,420.00,20.00,2,0,true,1\n") {
+		t.Errorf("%s lacks the provisional paid_search row of 2025-03-31", csvDaily)
+	}
+}
+
+func TestRenderShowsMissingRatiosAsDash(t *testing.T) {
+	_, _, page := renderFixture(t, "en")
+	// email: no spend, no sessions; the unpaid channel: no spend.
+	for _, want := range []string{
+		`<tr><td class="name">email</td><td class="num">¥0.00</td><td class="num">¥0.00</td><td class="num">–</td><td class="num">0</td><td class="num">–</td><td class="num">0</td><td class="num">–</td></tr>`,
+		`<td class="num">¥0.00</td><td class="num">¥900.00</td><td class="num">–</td><td class="num">30</td><td class="num">–</td>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `<td class="num">0.00</td>`) || strings.Contains(page, `<td class="num">0.0%</td>`) {
+		t.Error("a missing ratio is shown as 0")
+	}
+}
+
+func TestRenderEscapesHostileNames(t *testing.T) {
+	dir, _, page := renderFixture(t, "en")
+	// In the table: as text.
+	for _, want := range []string{
+		`<td class="name">&lt;script&gt;alert(1)&lt;/script&gt;</td>`,
+		`<td class="name">&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</td>`,
+		`spend differs by 12.00 on &lt;b&gt;2025-03-30&lt;/b&gt;`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks escaped %q", want)
+		}
+	}
+	// In the chart options: as JSON strings that cannot close the script.
+	for _, want := range []string{
+		`"\u003cscript\u003ealert(1)\u003c/script\u003e"`,
+		`"\"\u003e\u003cimg src=x onerror=alert(1)\u003e"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("chart options lack escaped %q", want)
+		}
+	}
+	for _, bad := range []string{hostileScript, hostileImg, "<img", "<b>"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("page holds %q unescaped", bad)
+		}
+	}
+	// Exactly our scripts: the library and one per chart.
+	if n := strings.Count(strings.ToLower(page), "<script"); n != 3 {
+		t.Errorf("page has %d <script tags, want 3", n)
+	}
+	if n := strings.Count(strings.ToLower(page), "</script"); n != 3 {
+		t.Errorf("page has %d </script, want 3", n)
+	}
+	// The CSV keeps the name as it is (quoted where CSV needs it).
+	if csv := readFile(t, dir, csvChannels); !strings.Contains(csv, "\n\"\"\"><img src=x onerror=alert(1)>\",") {
+		t.Errorf("%s does not hold the raw channel name:\n%s", csvChannels, csv)
+	}
+}
+
+// startTag matches a start tag; srcHref its src and href attributes, quoted
+// or not. Escaped text (&lt;img src=x) and the escaped chart JSON hold no
+// "<", so only real tags match.
+var (
+	startTag = regexp.MustCompile(`<[a-zA-Z][^>]*>`)
+	srcHref  = regexp.MustCompile(`(?i)\s(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))`)
+)
+
+func TestBundleIsOfflineAndManifestMatches(t *testing.T) {
+	dir, man, page := renderFixture(t, "en")
+
+	var refs [][]string
+	for _, tag := range startTag.FindAllString(page, -1) {
+		refs = append(refs, srcHref.FindAllStringSubmatch(tag, -1)...)
+	}
+	if len(refs) == 0 {
+		t.Fatal("no src or href found: the pattern is wrong")
+	}
+	files := walk(t, dir)
+	inBundle := map[string]bool{}
+	for _, f := range files {
+		inBundle[f] = true
+	}
+	for _, m := range refs {
+		ref := m[1] + m[2] + m[3]
+		lower := strings.ToLower(ref)
+		if strings.Contains(lower, "://") || strings.HasPrefix(lower, "//") || strings.HasPrefix(lower, "data:") || strings.HasPrefix(lower, "javascript:") {
+			t.Errorf("external or inline reference %q", ref)
+			continue
+		}
+		if strings.HasPrefix(ref, "#") {
+			continue
+		}
+		if !inBundle[ref] {
+			t.Errorf("reference %q is not a file of the bundle", ref)
+		}
+	}
+	if !strings.Contains(page, `<script src="assets/echarts.min.js"></script>`) {
+		t.Error("page does not load assets/echarts.min.js relatively")
+	}
+
+	// manifest.json on disk is the returned manifest.
+	var disk Manifest
+	if err := json.Unmarshal([]byte(readFile(t, dir, "manifest.json")), &disk); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(man)
+	got, _ := json.Marshal(&disk)
+	if !bytes.Equal(want, got) {
+		t.Errorf("manifest.json differs from the returned manifest:\n%s\n%s", got, want)
+	}
+	var listed []string
+	for _, f := range disk.Files {
+		listed = append(listed, f.Path)
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			t.Errorf("manifest lists %s: %v", f.Path, err)
+			continue
+		}
+		sum := sha256.Sum256(b)
+		if hex.EncodeToString(sum[:]) != f.SHA256 || int64(len(b)) != f.Size {
+			t.Errorf("%s: manifest says %d bytes %s, file has %d bytes %x", f.Path, f.Size, f.SHA256, len(b), sum)
+		}
+	}
+	if !sort.StringsAreSorted(listed) {
+		t.Errorf("manifest files not sorted: %v", listed)
+	}
+	var wantFiles []string
+	for _, f := range files {
+		if f != "manifest.json" {
+			wantFiles = append(wantFiles, f)
+		}
+	}
+	if strings.Join(listed, ",") != strings.Join(wantFiles, ",") {
+		t.Errorf("manifest lists %v, bundle has %v", listed, wantFiles)
+	}
+	for _, f := range []string{"index.html", "assets/echarts.min.js", "assets/LICENSE", "assets/NOTICE", csvDaily, csvChannels} {
+		if !inBundle[f] {
+			t.Errorf("bundle lacks %s", f)
+		}
+	}
+	if disk.RunID != 7 || disk.Period == nil || disk.Period.From != "2025-01-31" || disk.Period.To != "2025-03-31" ||
+		disk.ProvisionalFrom != "2025-03-29" || disk.ChecksFailed != 2 || disk.ChecksWarned != 1 ||
+		!disk.GeneratedAt.Equal(fixedNow) || disk.Language != "en" || disk.Currency != "CNY" {
+		t.Errorf("manifest header: %+v", disk)
+	}
+	if len(disk.Freshness) != 2 || disk.Freshness[0].Source != "google_ads" || disk.Freshness[0].SyncedThrough != "2025-03-31" ||
+		disk.Freshness[1].ProvisionalFrom != "" {
+		t.Errorf("manifest freshness: %+v", disk.Freshness)
+	}
+}
+
+func TestRenderShowsDataQualityAndProvisionalDays(t *testing.T) {
+	_, _, page := renderFixture(t, "en")
+	for _, want := range []string{
+		// Prominent, at the top, and in the block.
+		`<div class="banner top fail" role="alert">`,
+		`<strong>2 data checks failed</strong>`,
+		`<code>unique:marts.kpi_daily.date_channel_campaign</code>`,
+		`<code>sql:spend_matches_platforms</code>`,
+		`duplicate keys, e.g. 2025-03-30 / paid_search / c1`,
+		`<span aria-hidden="true">✗</span> Failed</span>`,
+		`<span aria-hidden="true">⚠</span> Warning</span>`,
+		`<code>freshness:shopify.orders</code>`,
+		`Checks of run 7: 4 ran, passed 1, failed 2, warnings 1.`,
+		// Freshness per stream.
+		`<tr><td class="name">google_ads</td><td class="name">ad_performance</td><td>ad_performance</td><td class="num">2025-03-31</td><td class="num">1</td><td class="num">2025-03-29</td><td class="num">2025-04-01 05:57 UTC</td></tr>`,
+		`<tr><td class="name">shopify</td><td class="name">orders</td><td>orders</td><td class="num">2025-03-30</td><td class="num">2</td><td class="num">–</td>`,
+		// Quarantine.
+		`2 rows quarantined by this run, 3 in total.`,
+		// Provisional days.
+		`<span class="badge provisional">Provisional</span>`,
+		`Numbers from 2025-03-29 on may still change`,
+		`<span class="badge provisional">includes provisional days</span>`,
+		`{"name":"Provisional","xAxis":"2025-03-29"},{"xAxis":"2025-03-31"}`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "row_count:old_run_only") {
+		t.Error("page shows a check of another run")
+	}
+	if strings.Contains(page, "not_null:marts.kpi_daily.date") {
+		t.Error("page lists a passing check among the failures")
+	}
+}
+
+func TestRenderChinese(t *testing.T) {
+	dir, man, page := renderFixture(t, "zh-CN")
+	for _, want := range []string{
+		`<html lang="zh-CN">`,
+		`<h1>营销报告</h1>`,
+		`<p class="label">花费</p>`,
+		`<p class="label">收入</p>`,
+		`<p class="label">转化率</p>`,
+		`<strong>2 项数据检查未通过</strong>`,
+		`<th scope="col">渠道</th>`,
+		`<td class="name">合计</td>`,
+		`下载 CSV`,
+		`2025-03-29 起的数字仍可能变动`,
+		`"name":"花费"`,
+		`¥15,165.00`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("zh-CN page lacks %q", want)
+		}
+	}
+	for _, english := range []string{"Marketing report", "Download CSV", "data checks failed", ">Spend<"} {
+		if strings.Contains(page, english) {
+			t.Errorf("zh-CN page still says %q", english)
+		}
+	}
+	if man.Language != "zh-CN" {
+		t.Errorf("manifest language %q", man.Language)
+	}
+	// CSV headers stay machine-readable English.
+	if !strings.HasPrefix(readFile(t, dir, csvChannels), "channel,spend,revenue,") {
+		t.Error("zh-CN CSV header changed")
+	}
+}
+
+func TestCatalogsHaveSameKeys(t *testing.T) {
+	en := catalogs["en"]
+	for _, lang := range Languages {
+		c, ok := catalogs[lang]
+		if !ok {
+			t.Fatalf("no catalog for %s", lang)
+		}
+		for k, v := range en {
+			if strings.TrimSpace(c[k]) == "" {
+				t.Errorf("%s: message %q missing", lang, k)
+			}
+			if strings.Count(c[k], "%") != strings.Count(v, "%") && !strings.Contains(c[k], "%[") {
+				t.Errorf("%s: message %q has other verbs than en", lang, k)
+			}
+		}
+		for k := range c {
+			if _, ok := en[k]; !ok {
+				t.Errorf("%s: message %q not in en", lang, k)
+			}
+		}
+	}
+}
+
+func TestRenderReplacesThePreviousBundle(t *testing.T) {
+	db := fixtureDB(t)
+	dir := filepath.Join(t.TempDir(), "report")
+	if _, err := Render(t.Context(), db, testOptions(dir, "en")); err != nil {
+		t.Fatal(err)
+	}
+	stray := filepath.Join(dir, "data", "old.csv")
+	if err := os.WriteFile(stray, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// A leftover of a render killed mid-way (pid 1<<30 does not exist).
+	leftover := dir + ".tmp-1073741824"
+	if err := os.MkdirAll(leftover, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Render(t.Context(), db, testOptions(dir, "zh-CN")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stray); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a file of the previous bundle survived: %v", err)
+	}
+	if _, err := os.Stat(leftover); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("stale %s not removed: %v", leftover, err)
+	}
+	if !strings.Contains(readFile(t, dir, "index.html"), `lang="zh-CN"`) {
+		t.Error("index.html not replaced")
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("temporary folders left next to the bundle: %v", names)
+	}
+}
+
+func TestRenderRefusesToReplaceAFolderThatIsNotABundle(t *testing.T) {
+	db := fixtureDB(t)
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "precious.txt")
+	if err := os.WriteFile(keep, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Render(t.Context(), db, testOptions(dir, "en"))
+	if err == nil || !strings.Contains(err.Error(), "not a report bundle") {
+		t.Fatalf("err = %v, want a refusal", err)
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("the folder was touched: %v", err)
+	}
+}
+
+func TestRenderFailsClearlyWithoutTheChartLibrary(t *testing.T) {
+	saved := assetsFS
+	t.Cleanup(func() { assetsFS = saved })
+	assetsFS = fstest.MapFS{"README.md": {Data: []byte("fetch me")}}
+
+	db := fixtureDB(t)
+	dir := filepath.Join(t.TempDir(), "report")
+	_, err := Render(t.Context(), db, testOptions(dir, "en"))
+	if !errors.Is(err, ErrAssetsMissing) {
+		t.Fatalf("err = %v, want ErrAssetsMissing", err)
+	}
+	if !strings.Contains(err.Error(), "reports/assets/echarts.min.js missing: run make assets") {
+		t.Errorf("unclear error: %v", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a bundle was written anyway: %v", err)
+	}
+}
+
+func TestRenderRejectsBadOptions(t *testing.T) {
+	db := openDB(t)
+	tests := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"an empty dir is an error", Options{}, "Options.Dir is empty"},
+		{"an unknown language lists the known ones", Options{Dir: t.TempDir() + "/r", Language: "fr"}, `unknown language "fr" (known: en, zh-CN)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Render(t.Context(), db, tt.opts)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestRenderEmptyWarehouse(t *testing.T) {
+	db := openDB(t)
+	dir := filepath.Join(t.TempDir(), "report")
+	man, err := Render(t.Context(), db, Options{Dir: dir, RunID: 1, Company: "Empty", Currency: "USD", Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readFile(t, dir, "index.html")
+	for _, want := range []string{"No data in marts.kpi_daily yet.", "No data checks were recorded for run 1.",
+		"No source stream has been synced yet.", "No rows are quarantined.", "<dd>–</dd>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<script") {
+		t.Error("an empty report loads scripts")
+	}
+	if man.Period != nil || man.Language != "en" || len(man.Freshness) != 0 {
+		t.Errorf("manifest: %+v", man)
+	}
+	if got := readFile(t, dir, csvChannels); !strings.HasPrefix(got, "channel,") || strings.Count(got, "\n") != 1 {
+		t.Errorf("%s of an empty warehouse: %q", csvChannels, got)
+	}
+}
+
+func TestRenderStopsWhenCancelled(t *testing.T) {
+	db := fixtureDB(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	dir := filepath.Join(t.TempDir(), "report")
+	if _, err := Render(ctx, db, testOptions(dir, "en")); err == nil {
+		t.Fatal("Render of a cancelled context succeeded")
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a cancelled render wrote a bundle: %v", err)
+	}
+}
