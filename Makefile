@@ -7,7 +7,7 @@ BIN     := bin/pacer
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 export CGO_ENABLED := 1
 
-.PHONY: all build demo demo-large test bench assets vet fmt clean
+.PHONY: all build demo demo-large test bench assets tools vet fmt clean
 
 all: build
 
@@ -27,8 +27,17 @@ demo: build
 demo-large: build
 	./$(BIN) demo --out out/demo-large --scale large
 
+## tools: test services from Debian's registry (headless chromium for the report pages)
+tools:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium (Debian) for the report browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	      || echo "warning: chromium could not be installed; browser tests will skip"; \
+	  else echo "note: chromium not installed and not root; browser tests will skip"; fi; }
+
 ## test: vet and every test (real DuckDB files, real processes)
-test: assets
+test: assets tools
 	$(GO) vet -tags $(TAGS) ./...
 	$(GO) test -tags $(TAGS) -count=1 -timeout 25m ./...
 
