@@ -100,7 +100,7 @@ func ParsePeriod(s string) (Period, error) {
 		jan4 := day(y, 1, 4)
 		monday := jan4.AddDate(0, 0, -((int(jan4.Weekday()) + 6) % 7))
 		from := monday.AddDate(0, 0, 7*(w-1))
-		if _, wk := from.ISOWeek(); w < 1 || wk != w {
+		if wy, wk := from.ISOWeek(); w < 1 || wk != w || wy != y {
 			return Period{}, fmt.Errorf("period %q: %d has no ISO week %d", s, y, w)
 		}
 		return Period{from, from.AddDate(0, 0, 6)}, nil
