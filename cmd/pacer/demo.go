@@ -106,9 +106,13 @@ func writeDemoProject(dir string, seed int64, scale string, start, end time.Time
 			return err
 		}
 	}
+	targets, err := demo.TargetsYAMLForScale(scale, start, end)
+	if err != nil {
+		return err
+	}
 	files := map[string][]byte{
 		"pacer.yaml":   fmt.Appendf(nil, demoConfig, dir, demo.CompanyName, seed, scale, start.Format(time.DateOnly)),
-		"targets.yaml": demo.TargetsYAML(start, end),
+		"targets.yaml": targets,
 		// Rates run 90 days past the data so that nightly runs keep converting.
 		"fx_rates.csv": demo.FXRatesCSV(start, end.AddDate(0, 0, 90)),
 	}

@@ -99,12 +99,12 @@ func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 type anchor uint8
 
 const (
-	noAnchor      anchor = iota
-	singlesDay           // 11.11 双11
-	doubleTwelve         // 12.12 双12
-	mid618               // 618 年中大促
-	springFestival       // Chinese New Year 春节
-	midAutumnDay         // Mid-Autumn Festival 中秋
+	noAnchor       anchor = iota
+	singlesDay            // 11.11 双11
+	doubleTwelve          // 12.12 双12
+	mid618                // 618 年中大促
+	springFestival        // Chinese New Year 春节
+	midAutumnDay          // Mid-Autumn Festival 中秋
 )
 
 // anchorDay returns the day of an anchor in year y.
@@ -216,25 +216,26 @@ func demandSeason(d day) float64 {
 	return monthDemand[m] * peakFactor(d) * weekdayDemand[d.weekday()]
 }
 
-// spendSeason is how much of the peak advertisers buy ahead of: they raise
-// budgets into festivals, less than demand rises, and cut them when couriers stop.
-func spendSeason(ch channel, d day) float64 {
-	p := peakFactor(d)
+// spendSeason is how advertisers budget around the season (peak is the
+// day's peakFactor): they raise budgets into festivals, less than demand
+// rises, and cut them when couriers stop; then weekday pacing applies.
+func spendSeason(ch channel, peak float64, d day) float64 {
 	var f float64
-	if p >= 1 {
+	if peak >= 1 {
 		gain := 0.5
 		if ch == shortVideo {
 			gain = 0.65 // livestream sales are the festival channel
 		}
-		f = 1 + gain*(p-1)
+		f = 1 + gain*(peak-1)
 	} else {
-		f = 1 - 0.6*(1-p)
+		f = 1 - 0.6*(1-peak)
 	}
 	return f * weekdaySpend[ch][d.weekday()]
 }
 
-// hourWeights is the share of orders by local hour on an ordinary day and on a
-// festival day (when carts are paid for at the stroke of midnight).
+// hourCumNormal and hourCumMega are the cumulative shares of orders by local
+// hour on an ordinary day and on a festival day (when carts are paid for at
+// the stroke of midnight).
 var (
 	hourCumNormal = cumulative(2.6, 1.4, 0.8, 0.5, 0.4, 0.5, 0.9, 1.8, 3.2, 4.3, 5, 5, 4.5, 4.4,
 		4.4, 4.5, 4.5, 4.6, 5, 5.9, 6.8, 7.4, 6.9, 4.8)

@@ -62,8 +62,6 @@ func newRNG(seed int64, tag streamTag, d day, idx uint64) rng {
 	return r
 }
 
-func (r *rng) uint64() uint64 { return r.src.Uint64() }
-
 // float returns a uniform number in [0, 1).
 func (r *rng) float() float64 { return float64(r.src.Uint64()>>11) * (1.0 / (1 << 53)) }
 
