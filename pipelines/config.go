@@ -159,7 +159,7 @@ func parseConfig(file string, b []byte, lookup func(string) (string, bool)) (*Co
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%w: %s is empty", ErrInvalid, file)
 		}
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, yamlErr(file, err))
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, yamlErr(file, err))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -176,7 +176,7 @@ func parseConfig(file string, b []byte, lookup func(string) (string, bool)) (*Co
 	cfg.setDefaults()
 	errs = append(errs, cfg.validate(file)...)
 	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("%w:\n%w", ErrInvalid, err)
+		return nil, fmt.Errorf("%w:\n%v", ErrInvalid, err)
 	}
 	return cfg, nil
 }
@@ -357,7 +357,7 @@ func (c *Config) OpenSources(logger *slog.Logger) ([]OpenedSource, error) {
 		for _, o := range out {
 			o.Source.Close()
 		}
-		return nil, fmt.Errorf("%w:\n%w", ErrInvalid, err)
+		return nil, fmt.Errorf("%w:\n%v", ErrInvalid, err)
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package pipelines
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -273,6 +274,32 @@ incentives:
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error lacks %q:\n%v", w, err)
 				}
+			}
+		})
+	}
+}
+
+func TestExitCodeTakesTheMostUrgentOfJoinedErrors(t *testing.T) {
+	boom := errors.New("connection reset")
+	tests := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"nil is success", nil, 0},
+		{"a plain error is a runtime failure", boom, 1},
+		{"invalid config", fmt.Errorf("load: %w", ErrInvalid), 2},
+		{"invalid input file from a connector", fmt.Errorf("sync: %w", connectors.ErrInvalidInput), 2},
+		{"checks alone", ErrChecksFailed, 3},
+		{"checks and invalid input: invalid wins", errors.Join(fmt.Errorf("sync: %w", connectors.ErrInvalidInput), ErrChecksFailed), 2},
+		{"checks and a runtime failure: failure wins", errors.Join(fmt.Errorf("sync: %w", boom), ErrChecksFailed), 1},
+		{"a held lock wins over everything", errors.Join(boom, fmt.Errorf("x: %w", ErrLocked)), 75},
+		{"nested joins", fmt.Errorf("sync: %w", errors.Join(fmt.Errorf("a: %w", connectors.ErrInvalidInput), errors.New("b"))), 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ExitCode(tt.err); got != tt.want {
+				t.Errorf("ExitCode = %d, want %d", got, tt.want)
 			}
 		})
 	}

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/pacerhq/pacer/connectors"
 	"github.com/pacerhq/pacer/reports"
 	"github.com/pacerhq/pacer/transforms"
 	"github.com/pacerhq/pacer/warehouse"
@@ -119,15 +118,13 @@ func (j *Job) Run(ctx context.Context, opts RunOptions) (*Outcome, error) {
 	}
 	log.InfoContext(ctx, "run started", "command", opts.Command, "date", day.Format(time.DateOnly))
 	runErr := j.runSteps(ctx, runID, day, opts, out, log)
-	status, code := StatusOK, 0
-	switch {
-	case runErr == nil:
-	case errors.Is(runErr, ErrChecksFailed):
-		status, code = StatusChecksFailed, 3
-	case errors.Is(runErr, ErrInvalid), errors.Is(runErr, connectors.ErrInvalidInput):
-		status, code = StatusFailed, 2
-	default:
-		status, code = StatusFailed, 1
+	code := ExitCode(runErr)
+	status := StatusFailed
+	switch code {
+	case ExitOK:
+		status = StatusOK
+	case ExitChecksFailed:
+		status = StatusChecksFailed
 	}
 	if err := ledger.FinishRun(ctx, runID, status, code, runErr); err != nil {
 		runErr = errors.Join(runErr, err)

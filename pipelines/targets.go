@@ -131,7 +131,7 @@ func LoadTargets(path string) (*Targets, error) {
 		if errors.Is(err, io.EOF) {
 			return &Targets{}, nil
 		}
-		return nil, fmt.Errorf("%w: %w", ErrInvalid, yamlErr(path, err))
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, yamlErr(path, err))
 	}
 	t := &Targets{}
 	var errs []error
@@ -189,7 +189,7 @@ func LoadTargets(path string) (*Targets, error) {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("%w:\n%w", ErrInvalid, err)
+		return nil, fmt.Errorf("%w:\n%v", ErrInvalid, err)
 	}
 	return t, nil
 }

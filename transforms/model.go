@@ -2,7 +2,6 @@ package transforms
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -245,7 +244,7 @@ func loadOne(fsys fs.FS, layer, file string) (Model, error) {
 	if err := parseHeader(&m); err != nil {
 		return m, fmt.Errorf("%s: %w", p, err)
 	}
-	m.tmpl, err = template.New(p).Option("missingkey=error").Parse(m.SQL)
+	m.tmpl, err = template.New(p).Option("missingkey=error").Funcs(templateFuncs).Parse(m.SQL)
 	if err != nil {
 		return m, fmt.Errorf("%s: template: %w", p, err)
 	}

@@ -160,7 +160,8 @@ func (r *Runner) Transform(ctx context.Context, conn *sql.Conn, inputs []RawInpu
 	committed := false
 	defer func() {
 		if !committed {
-			_ = tx.Rollback() // the error that made us roll back is the one returned
+			// The error that made us roll back is the one returned.
+			r.rollback(ctx, conn, tx)
 		}
 	}()
 
@@ -190,17 +191,41 @@ func (r *Runner) Transform(ctx context.Context, conn *sql.Conn, inputs []RawInpu
 		res.Models = append(res.Models, mr)
 	}
 
+	phase := time.Now()
 	if err := r.comment(ctx, tx, srcs); err != nil {
 		return res, fmt.Errorf("transform: %w", err)
 	}
+	r.log.DebugContext(ctx, "comments written", "duration_ms", time.Since(phase).Milliseconds())
+	phase = time.Now()
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("transform: commit: %w", err)
 	}
 	committed = true
+	r.log.DebugContext(ctx, "committed", "duration_ms", time.Since(phase).Milliseconds())
 	res.Duration = time.Since(start)
 	r.log.InfoContext(ctx, "transform done", "models", len(res.Models), "source_views", len(res.SourceViews),
 		"duration_ms", res.Duration.Milliseconds())
 	return res, nil
+}
+
+// rollback ends a failed transaction. When ctx was cancelled, database/sql
+// rolls the transaction back by itself, but DuckDB may still see the
+// interrupt of the cancelled statement and refuse that ROLLBACK, leaving
+// the connection in an aborted transaction; so a ROLLBACK is issued again,
+// without ctx, and "no transaction is active" is the expected answer.
+func (r *Runner) rollback(ctx context.Context, conn *sql.Conn, tx *sql.Tx) {
+	err := tx.Rollback()
+	if err == nil {
+		return
+	}
+	bg := context.WithoutCancel(ctx)
+	for range 3 {
+		_, err = conn.ExecContext(bg, "ROLLBACK")
+		if err == nil || strings.Contains(err.Error(), "no transaction is active") {
+			return
+		}
+	}
+	r.log.WarnContext(ctx, "rollback failed", "error", err)
 }
 
 // build creates one model.

@@ -90,16 +90,17 @@ func (l *Load) Query(ctx context.Context, query string, args ...any) (*sql.Rows,
 	return l.conn.QueryContext(ctx, query, args...)
 }
 
-// AppendArrow inserts rec (matching columns by name) and returns the number
-// of rows. The caller keeps ownership of rec.
-func (l *Load) AppendArrow(ctx context.Context, rec arrow.RecordBatch) (int64, error) {
-	if rec.NumRows() == 0 {
+// AppendArrow inserts recs, which share one schema, matching columns by
+// name, and returns the number of rows. Several batches in one call let
+// DuckDB scan them in parallel. The caller keeps ownership of recs.
+func (l *Load) AppendArrow(ctx context.Context, recs ...arrow.RecordBatch) (int64, error) {
+	if len(recs) == 0 {
 		return 0, nil
 	}
 	if err := l.begin(ctx); err != nil {
 		return 0, err
 	}
-	rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+	rdr, err := array.NewRecordReader(recs[0].Schema(), recs)
 	if err != nil {
 		return 0, err
 	}

@@ -105,31 +105,3 @@ func TestLoadCommitsAtomicallyAndEvolvesColumns(t *testing.T) {
 	}
 }
 
-// BenchmarkArrowIngest measures Arrow record batches landing in a raw table
-// through RegisterView + INSERT ... SELECT, lineage columns included.
-func BenchmarkArrowIngest(b *testing.B) {
-	ctx := context.Background()
-	db := openTest(b)
-	const rows = 1 << 20
-	recs := make([]arrow.RecordBatch, 16)
-	for i := range recs {
-		recs[i] = batch(rows/len(recs), int32(20000+i), false)
-		defer recs[i].Release()
-	}
-	for b.Loop() {
-		l, err := db.NewLoad(ctx, LoadSpec{Schema: "raw", Table: "bench", RunID: 1, SyncedAt: time.Now()})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, r := range recs {
-			if _, err := l.AppendArrow(ctx, r); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if err := l.Commit(ctx); err != nil {
-			b.Fatal(err)
-		}
-		l.Close(ctx)
-	}
-	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
-}

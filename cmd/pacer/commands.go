@@ -55,7 +55,7 @@ func newSyncCmd(g *globals) *cobra.Command {
 }
 
 func newBackfillCmd(g *globals) *cobra.Command {
-	var from, to string
+	var from, to, date string
 	cmd := &cobra.Command{
 		Use:   "backfill --from D --to D [SOURCE...]",
 		Short: "Re-pull a date range and rebuild what depends on it",
@@ -72,14 +72,25 @@ func newBackfillCmd(g *globals) *cobra.Command {
 			if f.IsZero() || t.IsZero() || t.Before(f) {
 				return usageError{fmt.Errorf("backfill needs --from and --to (YYYY-MM-DD) with from ≤ to")}
 			}
+			day, err := parseDay("date", date)
+			if err != nil {
+				return err
+			}
+			if !day.IsZero() && t.After(day) {
+				return usageError{fmt.Errorf("--to %s is after --date %s", to, date)}
+			}
+			// The range is re-read and replaced; everything else keeps its
+			// cursor. Until stays the normal run day, so that sources emit the
+			// last day of the range completely.
 			r := connectors.DateRange{From: f, To: t}
-			return g.runSteps(cmd, pipelines.RunOptions{Command: "backfill", Date: t,
+			return g.runSteps(cmd, pipelines.RunOptions{Command: "backfill", Date: day,
 				Steps: pipelines.Steps{Sync: true, Transform: true, Check: true},
 				Sync:  pipelines.SyncRequest{Sources: args, Backfill: &r}})
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "first day to re-pull, YYYY-MM-DD")
 	cmd.Flags().StringVar(&to, "to", "", "last day to re-pull, YYYY-MM-DD")
+	cmd.Flags().StringVar(&date, "date", "", "the run's reporting day, YYYY-MM-DD (default: yesterday in the configured time zone)")
 	return cmd
 }
 

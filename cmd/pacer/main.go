@@ -15,19 +15,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/pacerhq/pacer/connectors"
 	_ "github.com/pacerhq/pacer/connectors/all"
 	"github.com/pacerhq/pacer/pipelines"
-	"github.com/pacerhq/pacer/warehouse"
-)
-
-// Exit codes, as PRODUCT.md defines them.
-const (
-	exitOK           = 0
-	exitFailure      = 1
-	exitInvalid      = 2
-	exitChecksFailed = 3
-	exitLocked       = 75 // EX_TEMPFAIL
 )
 
 func main() {
@@ -41,7 +30,7 @@ func run() int {
 	root := newRootCmd()
 	err := root.ExecuteContext(ctx)
 	if err == nil {
-		return exitOK
+		return pipelines.ExitOK
 	}
 	fmt.Fprintln(os.Stderr, "error:", err)
 	return exitCode(err)
@@ -56,17 +45,12 @@ func (e usageError) Unwrap() error { return e.err }
 // errNotYet is returned by commands that a later release brings.
 var errNotYet = errors.New("not yet available")
 
-// exitCode maps an error to the exit codes of PRODUCT.md, in one place.
+// exitCode maps an error to the exit codes of PRODUCT.md: usage errors
+// here, everything else by pipelines.ExitCode.
 func exitCode(err error) int {
 	var ue usageError
-	switch {
-	case errors.Is(err, pipelines.ErrLocked), errors.Is(err, warehouse.ErrLocked):
-		return exitLocked
-	case errors.As(err, &ue), errors.Is(err, errNotYet),
-		errors.Is(err, pipelines.ErrInvalid), errors.Is(err, connectors.ErrInvalidInput):
-		return exitInvalid
-	case errors.Is(err, pipelines.ErrChecksFailed):
-		return exitChecksFailed
+	if errors.As(err, &ue) || errors.Is(err, errNotYet) {
+		return pipelines.ExitInvalid
 	}
-	return exitFailure
+	return pipelines.ExitCode(err)
 }

@@ -155,7 +155,7 @@ func TestRerunningADayGivesIdenticalMarts(t *testing.T) {
 	}
 	// Full refresh and backfill leave the same data too.
 	mustPacer(t, "-c", cfg, "sync", "--full-refresh", "--date", demoDay)
-	mustPacer(t, "-c", cfg, "backfill", "--from", "2026-11-01", "--to", "2026-11-10")
+	mustPacer(t, "-c", cfg, "backfill", "--from", "2026-11-01", "--to", "2026-11-10", "--date", demoDay)
 	mustPacer(t, "-c", cfg, "run", "--date", demoDay)
 	if after := martsFingerprint(t, cfg); after != before {
 		t.Errorf("marts changed after full refresh and backfill:\nbefore %s\nafter  %s", before, after)
@@ -364,4 +364,57 @@ func TestSecretsNeverLeak(t *testing.T) {
 		return nil
 	})
 	_ = context.Background
+}
+
+func TestBadFilesAreQuarantinedOrExplainedAndOtherSourcesStillLoad(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	os.MkdirAll(data, 0o755)
+	write := func(name, body string) { os.WriteFile(filepath.Join(data, name), []byte(body), 0o644) }
+	write("orders.csv", "order_id,customer_id,user_id,ts,amount,currency,status\n"+
+		"o1,c1,u1,2026-11-20T10:00:00Z,100.50,CNY,paid\n"+
+		"o2,c2,u2,2026-11-20T11:00:00Z,abc,CNY,paid\n"+ // wrong type: text in amount
+		"o3,c3,u3,2026-11-21T09:00:00Z,80.00,CNY,paid\n")
+	write("spend.csv", "date,platform,account_id,campaign_id,campaign_name,channel,currency,spend,impressions,clicks,conversions,conversion_value\n"+
+		"2026-11-20,google_ads,a1,k1,Brand,paid_search,CNY,50.00,1000,40,2,200.00\n"+
+		"2026-11-31,google_ads,a1,k1,Brand,paid_search,CNY,60.00,1100,41,3,300.00\n"+ // bad date
+		"2026-11-21,google_ads,a1,k1,Brand,paid_search,CNY,55.00,1050,42,1,90.00\n")
+	write("deals.csv", "deal_id,stage,is_won\nd1,won,true\n") // missing created_at
+	write("empty.csv", "")
+	cfg := filepath.Join(dir, "pacer.yaml")
+	os.WriteFile(cfg, []byte(`version: 1
+company: Files Co
+timezone: UTC
+currency: CNY
+sources:
+  - {name: shop, type: file, path: data/orders.csv, stream: orders}
+  - {name: ads, type: file, path: data/spend.csv, stream: ad_performance}
+  - {name: crm, type: file, path: data/deals.csv, stream: crm_deals}
+  - {name: surveys, type: file, path: data/empty.csv, stream: survey_metrics}
+`), 0o644)
+	r := pacer(t, nil, "-c", cfg, "run", "--date", "2026-11-21")
+	if r.code != 2 {
+		t.Fatalf("exit %d, want 2 (an input file is invalid)\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "deals.csv") || !strings.Contains(r.stderr, "created_at") {
+		t.Errorf("the error does not name the file and the missing column:\n%s", r.stderr)
+	}
+	q := query(t, cfg, `SELECT source || '|' || file || '|' || line || '|' || field FROM meta.quarantine ORDER BY source`)
+	for _, want := range []string{"ads|data/spend.csv|3|date", "shop|data/orders.csv|3|amount"} {
+		if !strings.Contains(q, want) {
+			t.Errorf("quarantine lacks %q:\n%s", want, q)
+		}
+	}
+	if got := query(t, cfg, "SELECT count(*) FROM raw.shop__orders"); !strings.HasSuffix(got, "\n2") {
+		t.Errorf("good orders not loaded: %s", got)
+	}
+	if got := query(t, cfg, "SELECT sum(spend)::DOUBLE FROM marts.kpi_daily"); !strings.HasSuffix(got, "\n105.0") {
+		t.Errorf("kpi_daily spend %s, want 105.0 from the two good ad rows", got)
+	}
+	if got := query(t, cfg, "SELECT sum(revenue)::DOUBLE FROM marts.kpi_daily"); !strings.HasSuffix(got, "\n180.5") {
+		t.Errorf("kpi_daily revenue %s, want 180.5 from the two good orders", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report", "index.html")); err != nil {
+		t.Errorf("no report after a bad input file: %v", err)
+	}
 }

@@ -1,0 +1,91 @@
+-- materialized: view
+-- comment: Orders, refunds and conversions with the touchpoint that gets the credit under last-touch attribution, found in one ASOF join of all of them against staging.touchpoints (3 M touchpoints are sorted once, not once per kind of event). Rule: the event gets the channel and campaign of its user's last touchpoint at or before the event, if that touch is at most attribution.lookback_days × 24 hours older; otherwise (no user, no touch, or the last touch too old) channel direct and campaign (none). A refund is attributed like the order it refunds (the earliest paid row with its order_id, at that order's time; at its own time and user when the order is unknown) but keeps its own date. is_first_order marks each customer's earliest paid order (by ts, ties by order_id) in the data pacer holds. staging.int_orders__attributed and staging.int_conversions__attributed and marts.kpi_daily read it.
+WITH orders AS (
+    SELECT
+        order_id, customer_id, user_id, ts, date, status,
+        currency_original, amount_original, fx_rate, _source, _stream
+    FROM staging.orders
+),
+
+conversions AS (
+    SELECT
+        conversion_id, user_id, ts, date, type,
+        currency_original, value_original, fx_rate, _source, _stream
+    FROM staging.conversions
+),
+
+-- The paid order each refund refunds: its earliest paid row.
+refunded_orders AS (
+    SELECT order_id, min(ts) AS ts, min(user_id) AS user_id
+    FROM orders
+    WHERE status = 'paid'
+      AND order_id IN (SELECT order_id FROM orders WHERE status = 'refunded')
+    GROUP BY order_id
+),
+
+-- Each customer's first paid order: earliest ts, ties by order_id.
+first_orders AS (
+    SELECT customer_id, min((ts, order_id)) AS first_order
+    FROM orders
+    WHERE status = 'paid'
+    GROUP BY customer_id
+),
+
+events AS (
+    SELECT 'order' AS event, orders.*, user_id AS attributed_user_id, ts AS attributed_at
+    FROM orders
+    WHERE status IS DISTINCT FROM 'refunded'
+
+    UNION ALL BY NAME
+
+    SELECT
+        'order' AS event,
+        orders.*,
+        coalesce(orders.user_id, refunded_orders.user_id) AS attributed_user_id,
+        coalesce(refunded_orders.ts, orders.ts) AS attributed_at
+    FROM orders
+    LEFT JOIN refunded_orders
+        ON refunded_orders.order_id = orders.order_id
+    WHERE orders.status = 'refunded'
+
+    UNION ALL BY NAME
+
+    SELECT 'conversion' AS event, conversions.*, user_id AS attributed_user_id, ts AS attributed_at
+    FROM conversions
+),
+
+touches AS (
+    SELECT user_id, ts, channel, campaign_id
+    FROM staging.touchpoints
+    WHERE user_id IS NOT NULL
+),
+
+last_touch AS (
+    SELECT
+        events.*,
+        touches.ts AS touch_ts,
+        touches.channel AS touch_channel,
+        touches.campaign_id AS touch_campaign_id,
+        epoch_us(touches.ts) >= epoch_us(events.attributed_at) - {{.AttributionLookbackDays}} * 86400000000 AS in_window
+    FROM events
+    ASOF LEFT JOIN touches
+        ON touches.user_id = events.attributed_user_id
+       AND events.attributed_at >= touches.ts
+)
+
+SELECT
+    last_touch.* EXCLUDE (touch_ts, touch_channel, touch_campaign_id, in_window),
+    {{money "amount_original" "fx_rate"}} AS amount,
+    {{money "value_original" "fx_rate"}} AS value,
+    CASE WHEN in_window THEN touch_ts END AS touch_ts,
+    CASE WHEN in_window THEN coalesce(touch_channel, 'direct') ELSE 'direct' END AS channel,
+    CASE WHEN in_window THEN coalesce(touch_campaign_id, '(none)') ELSE '(none)' END AS campaign_id,
+    coalesce(
+        last_touch.event = 'order'
+        AND last_touch.status = 'paid'
+        AND (last_touch.ts, last_touch.order_id) = first_orders.first_order,
+        false
+    ) AS is_first_order
+FROM last_touch
+LEFT JOIN first_orders
+    ON first_orders.customer_id = last_touch.customer_id

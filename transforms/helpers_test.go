@@ -1,0 +1,46 @@
+package transforms_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+)
+
+// openDB opens a DuckDB file in t.TempDir() with the warehouse migrations
+// applied (schemas raw, staging, marts, meta and the meta tables) and
+// returns a connection; both are closed in t.Cleanup.
+func openDB(tb testing.TB) (*sql.DB, *sql.Conn) {
+	tb.Helper()
+	db, err := sql.Open("duckdb", filepath.Join(tb.TempDir(), "pacer.duckdb"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = db.Close() })
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = conn.Close() })
+	migration, err := os.ReadFile(filepath.Join("..", "warehouse", "migrations", "0001_schemas.sql"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	mustExec(tb, conn, "SET TimeZone = 'UTC'")
+	mustExec(tb, conn, string(migration))
+	return db, conn
+}
+
+func mustExec(tb testing.TB, conn *sql.Conn, query string, args ...any) {
+	tb.Helper()
+	if _, err := conn.ExecContext(context.Background(), query, args...); err != nil {
+		tb.Fatalf("%v\n%s", err, query)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,207 @@
+package transforms_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/pacerhq/pacer/transforms"
+)
+
+func load(t *testing.T, fsys fstest.MapFS) []transforms.Model {
+	t.Helper()
+	models, err := transforms.LoadModels(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return models
+}
+
+var testVars = transforms.Vars{Currency: "CNY", Timezone: "Asia/Shanghai", AttributionLookbackDays: 30}
+
+func TestTransformIsAtomic(t *testing.T) {
+	_, conn := openDB(t)
+	good := fstest.MapFS{
+		"marts/a.sql": file("-- comment: A.\nSELECT 1 AS version"),
+		"marts/a.yml": yml("version"),
+		"marts/b.sql": file("-- comment: B.\nSELECT version FROM marts.a"),
+		"marts/b.yml": yml("version"),
+	}
+	if _, err := transforms.New(load(t, good), testVars, nil).Transform(t.Context(), conn, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The next run rebuilds a with version 2, then fails in b.
+	bad := fstest.MapFS{
+		"marts/a.sql": file("-- comment: A.\nSELECT 2 AS version"),
+		"marts/a.yml": yml("version"),
+		"marts/b.sql": file("-- comment: B.\nSELECT version, error('boom in b') AS x FROM marts.a"),
+		"marts/b.yml": yml("version", "x"),
+	}
+	_, err := transforms.New(load(t, bad), testVars, nil).Transform(t.Context(), conn, nil)
+	if err == nil || !strings.Contains(err.Error(), "marts/b.sql") || !strings.Contains(err.Error(), "boom in b") {
+		t.Fatalf("error %v does not name marts/b.sql and the cause", err)
+	}
+	var a, b int
+	if err := conn.QueryRowContext(t.Context(), "SELECT (SELECT version FROM marts.a), (SELECT version FROM marts.b)").Scan(&a, &b); err != nil {
+		t.Fatal(err)
+	}
+	if a != 1 || b != 1 {
+		t.Errorf("after the failed run marts.a = %d, marts.b = %d; want the previous 1 and 1", a, b)
+	}
+	var comment string
+	if err := conn.QueryRowContext(t.Context(), "SELECT comment FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'a'").Scan(&comment); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(comment, "A.") {
+		t.Errorf("comment of marts.a lost: %q", comment)
+	}
+	// The connection is usable again.
+	if _, err := transforms.New(load(t, good), testVars, nil).Transform(t.Context(), conn, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTransformErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		vars   transforms.Vars
+		inputs []transforms.RawInput
+		setup  string
+		want   string
+	}{
+		{"an unknown time zone", transforms.Vars{Currency: "CNY", Timezone: "Mars/Olympus", AttributionLookbackDays: 30}, nil, "", `unknown time zone "Mars/Olympus"`},
+		{"a bad currency", transforms.Vars{Currency: "yuan", Timezone: "UTC", AttributionLookbackDays: 30}, nil, "", `currency "yuan" is not an ISO 4217 code`},
+		{"no lookback", transforms.Vars{Currency: "CNY", Timezone: "UTC"}, nil, "", "attribution lookback of 0 days"},
+		{"a missing raw table", testVars, []transforms.RawInput{{Source: "s", Stream: "o", Canonical: "orders", Table: "raw.s__o"}}, "",
+			"raw input raw.s__o (source s, stream o) does not exist"},
+		{"an unknown canonical stream", testVars, []transforms.RawInput{{Source: "s", Stream: "o", Canonical: "invoices", Table: "raw.s__o"}}, "",
+			`unknown canonical stream "invoices"`},
+		{"a missing required column", testVars, []transforms.RawInput{{Source: "s", Stream: "o", Canonical: "survey_metrics", Table: "raw.s__o"}},
+			"CREATE TABLE raw.s__o (period VARCHAR, metric VARCHAR)", `lacks the required column "value"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, conn := openDB(t)
+			if tt.setup != "" {
+				mustExec(t, conn, tt.setup)
+			}
+			models := load(t, fstest.MapFS{"marts/a.sql": file("-- comment: A.\nSELECT 1 AS x"), "marts/a.yml": yml("x")})
+			_, err := transforms.New(models, tt.vars, nil).Transform(t.Context(), conn, tt.inputs)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestTransformDocumentsEveryColumn(t *testing.T) {
+	_, conn := openDB(t)
+	models := load(t, fstest.MapFS{
+		"marts/a.sql": file("-- comment: A.\nSELECT 1 AS x, 2 AS undocumented"),
+		"marts/a.yml": yml("x"),
+	})
+	_, err := transforms.New(models, testVars, nil).Transform(t.Context(), conn, nil)
+	if err == nil || !strings.Contains(err.Error(), "marts/a.yml: no description for column(s) undocumented of marts.a") {
+		t.Errorf("error %v", err)
+	}
+	models = load(t, fstest.MapFS{
+		"marts/a.sql": file("-- comment: A.\nSELECT 1 AS x"),
+		"marts/a.yml": yml("x", "gone"),
+	})
+	_, err = transforms.New(models, testVars, nil).Transform(t.Context(), conn, nil)
+	if err == nil || !strings.Contains(err.Error(), `marts/a.yml: column "gone" is not in marts.a`) {
+		t.Errorf("error %v", err)
+	}
+}
+
+func TestTransformHonoursContext(t *testing.T) {
+	_, conn := openDB(t)
+	models := load(t, fstest.MapFS{
+		"marts/slow.sql": file("-- comment: Slow.\nSELECT sum(hash(range)) AS n FROM range(100000000000)"),
+		"marts/slow.yml": yml("n"),
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := transforms.New(models, testVars, nil).Transform(ctx, conn, nil)
+	if err == nil || !strings.Contains(err.Error(), "marts/slow.sql") {
+		t.Errorf("error %v, want one naming marts/slow.sql", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("cancellation took %v", d)
+	}
+	// The interrupted transaction was rolled back: the connection works.
+	var n int
+	if err := conn.QueryRowContext(t.Context(), "SELECT 1").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCheckRecordsErrorsAndSeverities(t *testing.T) {
+	_, conn := openDB(t)
+	models := load(t, fstest.MapFS{
+		"marts/a.sql": file("-- comment: A.\nSELECT * FROM (VALUES (1, 'x'), (2, 'y'), (2, NULL)) AS t(id, kind)"),
+		"marts/a.yml": file(`grain: one row per id
+columns:
+  - name: id
+    description: id
+    tests: [not_null, unique]
+  - name: kind
+    description: kind
+    tests: [not_null, {accepted_values: [x]}]
+tests:
+  row_count_min: 5
+`),
+		"checks/broken.sql":    file("-- comment: Refers to a column that does not exist.\nSELECT nope FROM marts.a"),
+		"checks/big_ids.sql":   file("-- severity: warn\n-- comment: Ids above 1.\nSELECT id FROM marts.a WHERE id > 1"),
+		"checks/templated.sql": file("-- comment: Uses the template data.\nSELECT * FROM marts.a WHERE '{{.Currency}}' <> 'CNY' OR DATE '{{.Today}}' IS NULL"),
+	})
+	r := transforms.New(models, testVars, nil)
+	if _, err := r.Transform(t.Context(), conn, nil); err != nil {
+		t.Fatal(err)
+	}
+	results, err := r.Check(t.Context(), conn, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range results {
+		got[c.Name] = c.Status + "/" + c.Severity + "/" + itoa(int(c.FailingRows))
+	}
+	want := map[string]string{
+		"not_null:marts.a.id":          "pass/error/0",
+		"unique:marts.a.id":            "fail/error/1",
+		"not_null:marts.a.kind":        "fail/error/1",
+		"accepted_values:marts.a.kind": "fail/error/1",
+		"row_count_min:marts.a":        "fail/error/2",
+		"sql:broken":                   "error/error/0",
+		"sql:big_ids":                  "fail/warn/2",
+		"sql:templated":                "pass/error/0",
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: %s, want %s", k, got[k], w)
+		}
+	}
+	if len(results) != len(want) {
+		t.Errorf("%d results: %v", len(results), got)
+	}
+	if n := len(transforms.Failed(results)); n != 5 {
+		t.Errorf("%d failed, want 5 (error severity, fail or error)", n)
+	}
+	var detail string
+	if err := conn.QueryRowContext(t.Context(), "SELECT detail FROM meta.check_results WHERE run_id = 7 AND check_name = 'sql:broken'").Scan(&detail); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(detail, "Could not run") || !strings.Contains(detail, "nope") {
+		t.Errorf("detail %q", detail)
+	}
+	if err := conn.QueryRowContext(t.Context(), "SELECT detail FROM meta.check_results WHERE run_id = 7 AND check_name = 'unique:marts.a.id'").Scan(&detail); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(detail, "(id=2, n=2)") {
+		t.Errorf("detail %q lacks the example", detail)
+	}
+}
