@@ -408,10 +408,10 @@ sources:
 	if got := query(t, cfg, "SELECT count(*) FROM raw.shop__orders"); !strings.HasSuffix(got, "\n2") {
 		t.Errorf("good orders not loaded: %s", got)
 	}
-	if got := query(t, cfg, "SELECT sum(spend)::DOUBLE FROM marts.kpi_daily"); !strings.HasSuffix(got, "\n105.0") {
+	if got := query(t, cfg, "SELECT sum(spend)::VARCHAR AS v FROM marts.kpi_daily"); got != "v\n105.00" {
 		t.Errorf("kpi_daily spend %s, want 105.0 from the two good ad rows", got)
 	}
-	if got := query(t, cfg, "SELECT sum(revenue)::DOUBLE FROM marts.kpi_daily"); !strings.HasSuffix(got, "\n180.5") {
+	if got := query(t, cfg, "SELECT sum(revenue)::VARCHAR AS v FROM marts.kpi_daily"); got != "v\n180.50" {
 		t.Errorf("kpi_daily revenue %s, want 180.5 from the two good orders", got)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "report", "index.html")); err != nil {

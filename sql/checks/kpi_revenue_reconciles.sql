@@ -1,5 +1,5 @@
 -- severity: error
--- comment: Each day's revenue in marts.kpi_daily equals paid minus refunded amounts in staging.orders, within 0.01 plus the 0.01 that rounding each kpi_daily row to cents may add (gross_revenue and refunds are rounded separately).
+-- comment: Each day's revenue in marts.kpi_daily equals paid minus refunded amounts in staging.orders, within 0.01 plus 0.01 per kpi_daily row with orders or refunds (each rounds gross_revenue and refunds to cents separately).
 WITH kpi AS (
     SELECT date, sum(revenue) AS revenue, count(*) FILTER (WHERE gross_revenue <> 0 OR refunds <> 0) AS rounded_rows
     FROM marts.kpi_daily

@@ -13,7 +13,7 @@ WITH ad_rows AS (
         sum(conversion_value) AS conversion_value_original,
         sum(impressions) AS impressions,
         sum(clicks) AS clicks,
-        sum(conversions) AS conversions
+        CAST(sum(CAST(conversions AS DECIMAL(18,6))) AS DOUBLE) AS conversions -- exact sum: reruns give identical marts
     FROM staging.src_ad_performance
     GROUP BY date, channel, campaign_id, currency
 ),

@@ -11,7 +11,9 @@ totals AS (
         CAST(sum(spend) AS DECIMAL(18,2)) AS spend,
         CAST(sum(impressions) AS BIGINT) AS impressions,
         CAST(sum(clicks) AS BIGINT) AS clicks,
-        CAST(sum(platform_conversions) AS DOUBLE) AS platform_conversions,
+        -- Summed as an exact decimal: a parallel DOUBLE sum depends on the order
+        -- of addition, and reruns must give identical marts.
+        CAST(sum(CAST(platform_conversions AS DECIMAL(18,6))) AS DOUBLE) AS platform_conversions,
         CAST(sum(platform_conversion_value) AS DECIMAL(18,2)) AS platform_conversion_value,
         CAST(sum(sessions) AS BIGINT) AS sessions,
         CAST(sum(users) AS BIGINT) AS users,

@@ -10,7 +10,7 @@ WITH ad_rows AS (
         CAST(sum(spend) AS DECIMAL(18,4)) AS spend,
         CAST(sum(impressions) AS BIGINT) AS impressions,
         CAST(sum(clicks) AS BIGINT) AS clicks,
-        sum(conversions) AS platform_conversions,
+        CAST(sum(CAST(conversions AS DECIMAL(18,6))) AS DOUBLE) AS platform_conversions, -- exact, so reruns are identical
         CAST(sum(conversion_value) AS DECIMAL(18,4)) AS platform_conversion_value
     FROM staging.int_ad_performance__daily
     GROUP BY ALL
@@ -35,13 +35,14 @@ campaign_by_id AS (
 ),
 
 campaign_by_name AS (
-    SELECT channel, campaign_id, campaign_name
+    SELECT channel, campaign_id, lower(campaign_name) AS campaign_name
     FROM campaigns
     WHERE campaign_name IS NOT NULL
-    QUALIFY row_number() OVER (PARTITION BY campaign_name ORDER BY last_date DESC, campaign_id, channel) = 1
+    QUALIFY row_number() OVER (PARTITION BY lower(campaign_name) ORDER BY last_date DESC, campaign_id, channel) = 1
 ),
 
--- A web row's campaign is an ad campaign id, else an ad campaign name, else
+-- A web row's campaign is an ad campaign id, else an ad campaign name (case
+-- insensitive; the most recently active campaign when names repeat), else
 -- (none) in the channel of its channel group.
 web_rows AS (
     SELECT
@@ -54,7 +55,7 @@ web_rows AS (
     LEFT JOIN campaign_by_id AS by_id
         ON by_id.campaign_id = web.campaign
     LEFT JOIN campaign_by_name AS by_name
-        ON by_name.campaign_name = web.campaign
+        ON by_name.campaign_name = lower(web.campaign)
     GROUP BY ALL
 ),
 
