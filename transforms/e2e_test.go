@@ -46,6 +46,7 @@ var handFixtures = []string{
 	    user_id VARCHAR, ts TIMESTAMPTZ, channel VARCHAR, campaign_id VARCHAR, interaction VARCHAR, _run_id BIGINT, _synced_at TIMESTAMP)`,
 	`INSERT INTO raw.web__touchpoints VALUES
 	    ('u1', '2026-02-28 10:00:00+00', 'paid_search', 'g-1', 'click', 1, now()),
+	    ('u1', '2026-02-28 10:00:00+00', 'display', NULL, 'impression', 1, now()),
 	    ('u2', '2026-03-01 01:00:00+00', 'paid_social', 'm-1', 'click', 1, now()),
 	    ('u2', '2026-03-01 03:00:00+00', 'email', NULL, 'click', 1, now()),
 	    ('u4', '2026-01-01 00:00:00+00', 'paid_search', 'g-1', 'click', 1, now()),
@@ -126,7 +127,8 @@ var handKPI = []kpiRow{
 	// impressions, 300+200 = 500 clicks, 6+4 = 10 platform conversions worth
 	// 600+400 = 1000.00. Web row campaign "g-1" matches the id: 400 sessions,
 	// 350 users. Conversion cv1 (u1 at 01:00Z = 09:00 Shanghai) credits u1's
-	// touch of 02-28 (paid_search g-1). Order o1 (u1, 02:00Z = 10:00 Shanghai,
+	// touch of 02-28 (paid_search g-1; the display impression at the same
+	// instant loses to the click). Order o1 (u1, 02:00Z = 10:00 Shanghai,
 	// 120 USD) too; c1's first order, so a new customer.
 	// ctr 500/10000 = 0.05, cpc 100/500 = 0.2, cpm 100*1000/10000 = 10,
 	// conversion_rate 1/400 = 0.0025, roas 120/100 = 1.2, cac 100/1, aov 120/1.
@@ -230,6 +232,20 @@ func TestTransformHandComputed(t *testing.T) {
 			if diff := diffKPI(got[i], want); diff != "" {
 				t.Errorf("row %d (%s %s %s): %s", i, want.date, want.channel, want.campaignID, diff)
 			}
+		}
+	})
+
+	t.Run("kpi_daily has the contracted columns and types", func(t *testing.T) {
+		got := queryStrings(t, conn, `SELECT column_name || ' ' || data_type FROM duckdb_columns()
+			WHERE schema_name = 'marts' AND table_name = 'kpi_daily' ORDER BY column_index`)
+		want := "date DATE, channel VARCHAR, platform VARCHAR, campaign_id VARCHAR, campaign_name VARCHAR, " +
+			"spend DECIMAL(18,2), impressions BIGINT, clicks BIGINT, ctr DOUBLE, cpc DOUBLE, cpm DOUBLE, " +
+			"platform_conversions DOUBLE, platform_conversion_value DECIMAL(18,2), sessions BIGINT, users BIGINT, " +
+			"conversions BIGINT, conversion_rate DOUBLE, orders BIGINT, gross_revenue DECIMAL(18,2), refunds DECIMAL(18,2), " +
+			"revenue DECIMAL(18,2), roas DOUBLE, new_customers BIGINT, returning_customers BIGINT, cac DOUBLE, aov DOUBLE, " +
+			"provisional BOOLEAN"
+		if strings.Join(got, ", ") != want {
+			t.Errorf("got  %s\nwant %s", strings.Join(got, ", "), want)
 		}
 	})
 
@@ -356,16 +372,15 @@ func TestTransformHandComputed(t *testing.T) {
 		}
 	})
 
-	t.Run("a second run replaces, not appends", func(t *testing.T) {
+	t.Run("a second run gives identical marts", func(t *testing.T) {
+		const digest = `SELECT count(*) || ':' || md5(string_agg(k::VARCHAR, ',' ORDER BY k::VARCHAR)) FROM marts.kpi_daily AS k`
+		before := queryStrings(t, conn, digest)
 		if _, err := r.Transform(t.Context(), conn, handInputs); err != nil {
 			t.Fatal(err)
 		}
-		var n int64
-		if err := conn.QueryRowContext(t.Context(), "SELECT count(*) FROM marts.kpi_daily").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n != int64(len(handKPI)) {
-			t.Errorf("%d rows after a second run", n)
+		after := queryStrings(t, conn, digest)
+		if before[0] != after[0] || !strings.HasPrefix(after[0], fmt.Sprintf("%d:", len(handKPI))) {
+			t.Errorf("before %s, after %s", before[0], after[0])
 		}
 	})
 

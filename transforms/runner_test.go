@@ -205,3 +205,57 @@ tests:
 		t.Errorf("detail %q lacks the example", detail)
 	}
 }
+
+func TestSourceViews(t *testing.T) {
+	_, conn := openDB(t)
+	mustExec(t, conn, `CREATE TYPE raw.source_name AS ENUM ('shop_eu', 'shop_us')`)
+	// Two sources feed orders: one mixes two shops in one table with an ENUM
+	// _source and has an extra column; the other lacks the optional user_id.
+	mustExec(t, conn, `CREATE TABLE raw.shops__orders (order_id VARCHAR, customer_id VARCHAR, user_id VARCHAR,
+		ts TIMESTAMPTZ, amount DECIMAL(10,2), currency VARCHAR, status VARCHAR, coupon VARCHAR, _source raw.source_name,
+		_run_id BIGINT, _synced_at TIMESTAMP)`)
+	mustExec(t, conn, `INSERT INTO raw.shops__orders VALUES
+		('a1', 'c1', 'u1', '2026-03-01 00:00:00+00', 10.5, 'CNY', 'paid', 'X', 'shop_eu', 1, now()),
+		('a2', 'c2', 'u2', '2026-03-01 00:00:00+00', 20, 'CNY', 'paid', NULL, 'shop_us', 1, now())`)
+	mustExec(t, conn, `CREATE TABLE raw.pos__sales ("Order_ID" VARCHAR, customer_id VARCHAR, ts TIMESTAMPTZ,
+		amount DOUBLE, currency VARCHAR, status VARCHAR, till INTEGER)`)
+	mustExec(t, conn, `INSERT INTO raw.pos__sales VALUES ('p1', 'c3', '2026-03-01 00:00:00+00', 5.25, 'CNY', 'paid', 4)`)
+	models := load(t, fstest.MapFS{"marts/a.sql": file("-- comment: A.\nSELECT 1 AS x"), "marts/a.yml": yml("x")})
+	res, err := transforms.New(models, testVars, nil).Transform(t.Context(), conn, []transforms.RawInput{
+		{Source: "shops", Stream: "orders", Canonical: "orders", Table: "raw.shops__orders"},
+		{Source: "pos", Stream: "sales", Canonical: "orders", Table: "raw.pos__sales"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.SourceViews) != 8 {
+		t.Errorf("source views: %v", res.SourceViews)
+	}
+	got := queryStrings(t, conn, `SELECT concat_ws('|', order_id, coalesce(user_id, '-'), CAST(amount AS VARCHAR), typeof(amount),
+		_source, _stream, coalesce(coupon, '-'), coalesce(CAST(till AS VARCHAR), '-'))
+		FROM staging.src_orders ORDER BY order_id`)
+	want := []string{
+		"a1|u1|10.500000000|DECIMAL(38,9)|shop_eu|orders|X|-",
+		"a2|u2|20.000000000|DECIMAL(38,9)|shop_us|orders|-|-",
+		"p1|-|5.250000000|DECIMAL(38,9)|pos|sales|-|4",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	comments := queryStrings(t, conn, `SELECT column_name || ': ' || comment FROM duckdb_columns()
+		WHERE schema_name = 'staging' AND table_name = 'src_orders' AND column_name IN ('coupon', 'amount', '_source') ORDER BY column_name`)
+	if len(comments) != 3 || !strings.Contains(comments[0], "Source name") || !strings.Contains(comments[1], "order amount") ||
+		!strings.Contains(comments[2], "Extra column of raw.shops__orders (VARCHAR)") || !strings.Contains(comments[2], "NULL for rows of the other sources") {
+		t.Errorf("comments: %q", comments)
+	}
+	// An empty stream is a typed empty view.
+	var typ string
+	if err := conn.QueryRowContext(t.Context(), `SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY column_index)
+		FROM duckdb_columns() WHERE schema_name = 'staging' AND table_name = 'src_survey_metrics'`).Scan(&typ); err != nil {
+		t.Fatal(err)
+	}
+	if typ != "period VARCHAR, metric VARCHAR, value DOUBLE, sample_size BIGINT, _source VARCHAR, _stream VARCHAR, _run_id BIGINT, _synced_at TIMESTAMP" {
+		t.Errorf("empty view columns: %s", typ)
+	}
+	assertAllCommented(t, conn)
+}

@@ -1,5 +1,5 @@
 -- materialized: view
--- comment: Orders, refunds and conversions with the touchpoint that gets the credit under last-touch attribution, found in one ASOF join of all of them against staging.touchpoints (3 M touchpoints are sorted once, not once per kind of event). Rule: the event gets the channel and campaign of its user's last touchpoint at or before the event, if that touch is at most attribution.lookback_days × 24 hours older; otherwise (no user, no touch, or the last touch too old) channel direct and campaign (none). A refund is attributed like the order it refunds (the earliest paid row with its order_id, at that order's time; at its own time and user when the order is unknown) but keeps its own date. is_first_order marks each customer's earliest paid order (by ts, ties by order_id) in the data pacer holds. staging.int_orders__attributed and staging.int_conversions__attributed and marts.kpi_daily read it.
+-- comment: Orders, refunds and conversions with the touchpoint that gets the credit under last-touch attribution, found in one ASOF join of all of them against staging.touchpoints (3 M touchpoints are sorted once, not once per kind of event). Rule: the event gets the channel and campaign of its user's last touchpoint at or before the event (among touches at the same instant a click beats a visit beats an impression), if that touch is at most attribution.lookback_days × 24 hours older; otherwise (no user, no touch, or the last touch too old) channel direct and campaign (none). A refund is attributed like the order it refunds (the earliest paid row with its order_id, at that order's time; at its own time and user when the order is unknown) but keeps its own date. is_first_order marks each customer's earliest paid order (by ts, ties by order_id) in the data pacer holds. staging.int_orders__attributed and staging.int_conversions__attributed and marts.kpi_daily read it.
 WITH orders AS (
     SELECT
         order_id, customer_id, user_id, ts, date, status,
@@ -54,8 +54,19 @@ events AS (
     FROM conversions
 ),
 
+-- touch_key orders a user's touches by instant, then click > visit >
+-- impression, then a hash of (channel, campaign_id), so that touches at the
+-- same instant resolve the same way on every run (the ASOF join alone would
+-- pick any of them). 2^70 keys per microsecond: events take the last one.
 touches AS (
-    SELECT user_id, ts, channel, campaign_id
+    SELECT
+        user_id,
+        ts,
+        channel,
+        campaign_id,
+        CAST(epoch_us(ts) AS HUGEINT) * 1180591620717411303424
+            + CAST(CASE interaction WHEN 'click' THEN 2 WHEN 'visit' THEN 1 ELSE 0 END AS HUGEINT) * 18446744073709551616
+            + hash(channel, campaign_id) AS touch_key
     FROM staging.touchpoints
     WHERE user_id IS NOT NULL
 ),
@@ -73,10 +84,17 @@ last_touch AS (
         touches.ts AS touch_ts,
         touches.channel AS touch_channel,
         touches.campaign_id AS touch_campaign_id
-    FROM (SELECT event_row, attributed_user_id, attributed_at FROM numbered) AS numbered
+    FROM (
+        SELECT
+            event_row,
+            attributed_user_id,
+            attributed_at,
+            CAST(epoch_us(attributed_at) AS HUGEINT) * 1180591620717411303424 + 1180591620717411303423 AS event_key
+        FROM numbered
+    ) AS numbered
     ASOF JOIN touches
         ON touches.user_id = numbered.attributed_user_id
-       AND numbered.attributed_at >= touches.ts
+       AND numbered.event_key >= touches.touch_key
     WHERE epoch_us(touches.ts) >= epoch_us(numbered.attributed_at) - {{.AttributionLookbackDays}} * 86400000000
 )
 
