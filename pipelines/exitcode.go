@@ -46,7 +46,6 @@ func ExitCode(err error) int {
 	return ExitFailure
 }
 
-
 // urgency orders exit codes: the larger, the more a scheduler must know.
 var urgency = map[int]int{ExitOK: 0, ExitChecksFailed: 1, ExitInvalid: 2, ExitFailure: 3, ExitLocked: 4}
 

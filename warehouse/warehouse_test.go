@@ -104,4 +104,3 @@ func TestLoadCommitsAtomicallyAndEvolvesColumns(t *testing.T) {
 		t.Errorf("got %d rows, %d regions, run %d, synced %v", total, regions, run, synced)
 	}
 }
-
