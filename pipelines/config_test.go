@@ -304,3 +304,15 @@ func TestExitCodeTakesTheMostUrgentOfJoinedErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestSelectSourcesRejectsUnknownNames(t *testing.T) {
+	all := []OpenedSource{{Config: SourceConfig{Name: "shop"}, Source: fakeSource{}}, {Config: SourceConfig{Name: "ads"}, Source: fakeSource{}}}
+	got, err := selectSources(all, []string{"ads"})
+	if err != nil || len(got) != 1 || got[0].Config.Name != "ads" {
+		t.Fatalf("select ads: %v, %v", got, err)
+	}
+	_, err = selectSources(all, []string{"ads", "adz"})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "adz") || !strings.Contains(err.Error(), "configured: shop, ads") {
+		t.Errorf("unknown name: %v", err)
+	}
+}

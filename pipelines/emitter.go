@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -67,12 +66,9 @@ func (e *streamEmitter) Replace(ctx context.Context, r connectors.DateRange) err
 	col := warehouse.Quote(e.stream.DateColumn)
 	from := r.From.Format(time.DateOnly)
 	to := r.To.AddDate(0, 0, 1).Format(time.DateOnly)
+	// DuckDB compares a DATE with a TIMESTAMPTZ at midnight in the session
+	// time zone, UTC: one predicate serves both kinds of date column.
 	_, err = e.load.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE %s >= ?::DATE AND %s < ?::DATE", e.load.Name(), col, col), from, to)
-	if err != nil && strings.Contains(err.Error(), "Binder Error") {
-		// A timestamp-with-zone column: compare instants at UTC midnight.
-		_, err = e.load.Exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE %s >= ?::TIMESTAMPTZ AND %s < ?::TIMESTAMPTZ", e.load.Name(), col, col),
-			from+" 00:00:00+00", to+" 00:00:00+00")
-	}
 	if err != nil {
 		return fmt.Errorf("replace %s of %s: %w", r, e.load.Name(), err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/pacerhq/pacer/reports"
@@ -141,10 +142,9 @@ func (j *Job) runSteps(ctx context.Context, runID int64, day time.Time, opts Run
 		if err != nil {
 			return err
 		}
-		sources = selectSources(sources, opts.Sync.Sources)
-		if len(opts.Sync.Sources) > 0 && len(sources) == 0 {
-			closeSources(sources)
-			return fmt.Errorf("%w: no configured source named %v", ErrInvalid, opts.Sync.Sources)
+		sources, err = selectSources(sources, opts.Sync.Sources)
+		if err != nil {
+			return err
 		}
 		if err := j.loadFX(ctx, runID); err != nil {
 			closeSources(sources)
@@ -272,23 +272,33 @@ func (j *Job) check(ctx context.Context, runner *transforms.Runner, runID int64)
 	return runner.Check(ctx, conn, runID)
 }
 
-func selectSources(all []OpenedSource, names []string) []OpenedSource {
+// selectSources keeps the sources named (all when names is empty) and
+// closes the rest. A name that is not configured is an error listing them.
+func selectSources(all []OpenedSource, names []string) ([]OpenedSource, error) {
 	if len(names) == 0 {
-		return all
+		return all, nil
 	}
 	want := map[string]bool{}
 	for _, n := range names {
 		want[n] = true
 	}
 	var out []OpenedSource
+	var known []string
 	for _, s := range all {
+		known = append(known, s.Config.Name)
 		if want[s.Config.Name] {
 			out = append(out, s)
+			delete(want, s.Config.Name)
 		} else {
 			s.Source.Close()
 		}
 	}
-	return out
+	if len(want) > 0 {
+		closeSources(out)
+		return nil, fmt.Errorf("%w: no configured source named %s (configured: %s)", ErrInvalid,
+			strings.Join(sortedKeys(want), ", "), strings.Join(known, ", "))
+	}
+	return out, nil
 }
 
 func closeSources(s []OpenedSource) {
