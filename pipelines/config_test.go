@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pacerhq/pacer/connectors"
 )
@@ -184,98 +183,6 @@ func TestLoadConfigEnvironmentWinsOverDotEnv(t *testing.T) {
 	srcs, _ := cfg.OpenSources(discardLogger())
 	if got := srcs[0].Source.(fakeSource).opts.Token.Reveal(); got != "from-env" {
 		t.Errorf("token = %q, want from-env", got)
-	}
-}
-
-func TestParsePeriod(t *testing.T) {
-	d := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
-	tests := []struct {
-		in       string
-		from, to string
-		wantErr  bool
-	}{
-		{in: "2026", from: "2026-01-01", to: "2026-12-31"},
-		{in: "2026-Q4", from: "2026-10-01", to: "2026-12-31"},
-		{in: "2024-Q1", from: "2024-01-01", to: "2024-03-31"},
-		{in: "2024-02", from: "2024-02-01", to: "2024-02-29"},
-		{in: "2026-W01", from: "2025-12-29", to: "2026-01-04"},
-		{in: "2026-W48", from: "2026-11-23", to: "2026-11-29"},
-		{in: "2020-W53", from: "2020-12-28", to: "2021-01-03"},
-		{in: "2026-11-01..2026-11-15", from: "2026-11-01", to: "2026-11-15"},
-		{in: "2026-W53", from: "2026-12-28", to: "2027-01-03"},
-		{in: "2025-W53", wantErr: true},
-		{in: "2026-13", wantErr: true},
-		{in: "2026-Q5", wantErr: true},
-		{in: "2026-11-15..2026-11-01", wantErr: true},
-		{in: "next month", wantErr: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			p, err := ParsePeriod(tt.in)
-			if tt.wantErr {
-				if err == nil {
-					t.Fatalf("want error, got %v", p)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !p.From.Equal(d(tt.from)) || !p.To.Equal(d(tt.to)) {
-				t.Errorf("got %s..%s, want %s..%s", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly), tt.from, tt.to)
-			}
-		})
-	}
-}
-
-func TestLoadTargets(t *testing.T) {
-	tests := []struct {
-		name    string
-		body    string
-		wantErr []string
-	}{
-		{name: "the documented example loads", body: `targets:
-  - metric: revenue
-    period: 2026-Q4
-    scope: {channel: paid_search}
-    value: 1200000
-    owner: li.wei
-    team: growth
-    seasonality: last_year
-budgets:
-  - {channel: paid_social, period: 2026-11, amount: 300000}
-incentives:
-  - {team: growth, base: 20000, rule: linear, threshold: 0.8, cap: 1.5}
-`},
-		{name: "an unknown metric names the line", body: "targets:\n  - metric: revenu\n    period: 2026\n    value: 1\n",
-			wantErr: []string{"targets.yaml:2: target 1", "metric \"revenu\" is not a KPI"}},
-		{name: "a typo in a key is an error", body: "targets:\n  - metric: revenue\n    perod: 2026\n    value: 1\n",
-			wantErr: []string{"targets.yaml:3: unknown key \"perod\""}},
-		{name: "a bad period is explained", body: "targets:\n  - metric: revenue\n    period: Q4\n    value: 1\n",
-			wantErr: []string{"use YYYY, YYYY-Qn"}},
-		{name: "a bad incentive rule is explained", body: "incentives:\n  - {team: a, base: 1, rule: exponential}\n",
-			wantErr: []string{"rule \"exponential\""}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), "targets.yaml")
-			os.WriteFile(p, []byte(tt.body), 0o644)
-			_, err := LoadTargets(p)
-			if len(tt.wantErr) == 0 {
-				if err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatal("want error")
-			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error lacks %q:\n%v", w, err)
-				}
-			}
-		})
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pacerhq/pacer/reports"
 	"github.com/pacerhq/pacer/transforms"
+	"github.com/pacerhq/pacer/transforms/goals"
 	"github.com/pacerhq/pacer/warehouse"
 )
 
@@ -162,7 +163,7 @@ func (j *Job) runSteps(ctx context.Context, runID int64, day time.Time, opts Run
 		}
 	}
 	if opts.Steps.Transform || opts.Steps.Check {
-		runner, err := j.runner()
+		runner, err := j.runner(day)
 		if err != nil {
 			return errors.Join(append(stepErrs, err)...)
 		}
@@ -211,16 +212,26 @@ func (j *Job) step(name string) {
 	}
 }
 
-func (j *Job) runner() (*transforms.Runner, error) {
+// runner returns the model runner for a run on day: the SQL models and
+// the Go models (goals, as of day).
+func (j *Job) runner(day time.Time) (*transforms.Runner, error) {
 	models, err := transforms.LoadModels(j.Models)
 	if err != nil {
 		return nil, err
 	}
-	return transforms.New(models, transforms.Vars{
+	var plan *goals.Plan
+	if j.Config.Targets != "" {
+		if plan, err = LoadTargets(j.Config.Abs(j.Config.Targets)); err != nil {
+			return nil, err
+		}
+	}
+	r := transforms.New(models, transforms.Vars{
 		Currency:                j.Config.Currency,
 		Timezone:                j.Config.Timezone,
 		AttributionLookbackDays: j.Config.Attribution.LookbackDays,
-	}, j.Logger), nil
+	}, j.Logger)
+	r.AddGoModel(&goals.Model{Plan: plan, AsOf: day, Currency: j.Config.Currency})
+	return r, nil
 }
 
 // rawInputs lists the raw tables loaded so far for sources still configured.

@@ -75,6 +75,8 @@ type Runner struct {
 	byName map[string]*Model
 	vars   Vars
 	log    *slog.Logger
+	// goModels run after the SQL models, in order.
+	goModels []GoModel
 
 	// Now returns the current instant. Checks use it for checked_at, for
 	// freshness and for the .Today of check templates. New sets it to
@@ -196,6 +198,17 @@ func (r *Runner) Transform(ctx context.Context, conn *sql.Conn, inputs []RawInpu
 		return res, fmt.Errorf("transform: %w", err)
 	}
 	r.log.DebugContext(ctx, "comments written", "duration_ms", time.Since(phase).Milliseconds())
+	for _, g := range r.goModels {
+		phase = time.Now()
+		built, err := g.Build(ctx, &Tx{Tx: tx, conn: conn, model: g.Name()})
+		if err != nil {
+			return res, fmt.Errorf("transform: Go model %s: %w", g.Name(), err)
+		}
+		res.Models = append(res.Models, built...)
+		for _, mr := range built {
+			r.log.InfoContext(ctx, "model built", "model", mr.Name, "materialized", "go", "rows", mr.Rows, "duration_ms", mr.Duration.Milliseconds())
+		}
+	}
 	phase = time.Now()
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("transform: commit: %w", err)
