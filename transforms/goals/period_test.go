@@ -45,4 +45,3 @@ func TestParsePeriod(t *testing.T) {
 		})
 	}
 }
-
