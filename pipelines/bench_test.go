@@ -75,7 +75,7 @@ func BenchmarkLargeDemoKPIMarts(b *testing.B) {
 	if err := job.DB.SQL().QueryRow("SELECT count(*) FROM raw.demo__ad_performance").Scan(&adRows); err != nil {
 		b.Fatal(err)
 	}
-	runner, err := job.runner()
+	runner, err := job.runner(cfg.Yesterday(time.Now()))
 	if err != nil {
 		b.Fatal(err)
 	}
