@@ -161,3 +161,73 @@ func TestModelWithoutTargetsWritesEmptyTables(t *testing.T) {
 }
 
 func near(got, want float64) bool { return math.Abs(got-want) <= 1e-6*math.Max(1, math.Abs(want)) }
+
+// Survey and market metrics: NPS from monthly surveys weighted by sample
+// size, and market share against a monthly market benchmark spread over
+// its days.
+func TestSurveyAndMarketTargets(t *testing.T) {
+	ctx := context.Background()
+	db, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "pacer.duckdb"), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	setup := "CREATE SCHEMA IF NOT EXISTS marts; " + kpiFixture + `;
+		CREATE SCHEMA IF NOT EXISTS staging;
+		CREATE TABLE staging.survey_metrics AS SELECT * FROM (VALUES
+			('2026-01', 'nps', 30.0, 100), ('2026-02', 'nps', 40.0, 300), ('2026-02', 'brand_awareness', 0.2, 1000))
+			AS t(period, metric, value, sample_size);
+		CREATE TABLE staging.market_benchmarks AS SELECT * FROM (VALUES
+			('2026-01', 'market_revenue', 3100000.0, 'panel'), ('2026-01', 'competitor_spend', 93000.0, 'panel'))
+			AS t(period, metric, value, source);
+		CREATE TABLE staging.crm_deals AS SELECT * FROM (VALUES
+			(DATE '2026-01-02', DATE '2026-01-05', true, 1000.0, 'zhang.min', 'sales', 'email'),
+			(DATE '2026-01-03', DATE '2026-01-08', true, 2000.0, 'zhang.min', 'sales', 'email'),
+			(DATE '2026-01-04', DATE '2026-01-09', false, 9000.0, 'zhang.min', 'sales', 'referral'),
+			(DATE '2026-01-04', NULL, false, 4000.0, 'zhang.min', 'sales', 'referral'),
+			(DATE '2026-01-05', DATE '2026-01-06', true, 5000.0, 'liu.yang', 'sales', 'email'))
+			AS t(date, closed_date, is_won, amount, owner, team, lead_source)`
+	if _, err := db.SQL().ExecContext(ctx, setup); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name         string
+		target       goals.Target
+		asOf         string
+		actual, pace float64
+	}{
+		// Only January's survey has ended by 27 February: 30 against 35.
+		{"nps before February's survey", goals.Target{Metric: "nps", Period: "2026-Q1", Value: 35}, "2026-02-27", 30, 30.0 / 35},
+		// (30 × 100 + 40 × 300) ÷ 400 = 37.5 against 35.
+		{"nps weighted by sample size", goals.Target{Metric: "nps", Period: "2026-Q1", Value: 35}, "2026-02-28", 37.5, 37.5 / 35},
+		// 10 days of 9,000 against 10 days of 3,100,000 ÷ 31 = 100,000.
+		{"market share over the benchmark's days", goals.Target{Metric: "market_share", Period: "2026-01", Value: 0.1}, "2026-01-10", 0.09, 0.9},
+		// Spend 10,000 against competitors' 93,000 × 10/31 = 30,000: 10,000 ÷ 40,000.
+		// zhang.min won 1,000 and 2,000 by 10 January: 3,000 against
+		// 6,200 × 10/31 = 2,000.
+		{"won revenue of an owner", goals.Target{Metric: "won_revenue", Period: "2026-01", Value: 6200, Scope: map[string]string{"owner": "zhang.min"}}, "2026-01-10", 3000, 1.5},
+		// 2 won of 3 closed (the open deal does not count).
+		{"win rate of an owner", goals.Target{Metric: "win_rate", Period: "2026-01", Value: 0.5, Scope: map[string]string{"owner": "zhang.min"}}, "2026-01-10", 2.0 / 3, 4.0 / 3},
+		// 4 leads created by the sales team to 4 January, against 31 × 4/31.
+		{"leads of a team", goals.Target{Metric: "leads", Period: "2026-01", Value: 31, Scope: map[string]string{"team": "sales"}}, "2026-01-04", 4, 4.0 / 4},
+		{"share of voice", goals.Target{Metric: "share_of_voice", Period: "2026-01", Value: 0.2}, "2026-01-10", 0.25, 1.25},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			plan := &goals.Plan{File: "targets.yaml", Targets: []goals.Target{tt.target}}
+			plan.Defaults()
+			if err := plan.Check(); err != nil {
+				t.Fatal(err)
+			}
+			asOf, _ := time.Parse(time.DateOnly, tt.asOf)
+			ev, err := goals.Evaluate(ctx, &goals.Loader{Q: db.SQL()}, plan, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := ev.Targets[0].Latest(asOf)
+			if !near(d.ActualToDate, tt.actual) || !near(d.PaceIndex, tt.pace) {
+				t.Errorf("actual %v pace %v, want %v and %v", d.ActualToDate, d.PaceIndex, tt.actual, tt.pace)
+			}
+		})
+	}
+}
