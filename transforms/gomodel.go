@@ -80,7 +80,7 @@ func (t *Tx) CreateTable(ctx context.Context, name, comment string, schema *arro
 		release()
 	}()
 	var b strings.Builder
-	fmt.Fprintf(&b, "DROP VIEW IF EXISTS %s;\nCREATE OR REPLACE TABLE %s AS SELECT * FROM %s;\n", name, name, quoteIdent(view))
+	fmt.Fprintf(&b, "CREATE OR REPLACE TABLE %s AS SELECT * FROM %s;\n", name, quoteIdent(view))
 	fmt.Fprintf(&b, "COMMENT ON TABLE %s IS %s;\n", name, quoteString(comment+" Built by pacer's Go model "+t.model+"."))
 	for _, f := range schema.Fields() {
 		fmt.Fprintf(&b, "COMMENT ON COLUMN %s.%s IS %s;\n", name, quoteIdent(f.Name), quoteString(desc[f.Name]))
