@@ -1,5 +1,5 @@
 -- materialized: table
--- comment: Customer journeys for multi-touch attribution, one row per paid order (a converting journey) and one per user who never placed a paid order (a null journey). A converting journey holds the user's touchpoints in the attribution.lookback_days × 24 hours up to the order, oldest first; a null journey the user's touchpoints in the same span up to their last touch. Touches at the same instant are ordered impression, visit, click, then by channel. A paid order with no touch in its window (or no user) gets the one-touch path [direct], as in last-touch attribution, and is marked no_touch. Values are paid order amounts in the reporting currency (refunds are not netted: attribution credits the sale).
+-- comment: Customer journeys for multi-touch attribution, one row per paid order (a converting journey) and one per user who never placed a paid order (a null journey). A converting journey holds the user's touchpoints in the attribution.lookback_days × 24 hours up to the order, oldest first; a null journey the user's touchpoints in the same span up to their last touch. Touches at the same instant are ordered impression, visit, click, then by channel. A paid order with no touch in its window (or no user) gets the one-touch path [direct], as in last-touch attribution, and is marked no_touch. Values are paid order amounts in the reporting currency (refunds are not netted: attribution credits the sale); an amount without an exchange rate counts as 0, as in marts.kpi_daily, and is listed in meta.fx_missing.
 WITH touches AS (
     SELECT
         user_id,
@@ -11,7 +11,7 @@ WITH touches AS (
 ),
 
 orders AS (
-    SELECT order_id, user_id, ts, date, CAST(amount AS DOUBLE) AS value
+    SELECT order_id, user_id, ts, date, CAST(coalesce(amount, 0) AS DOUBLE) AS value
     FROM staging.orders
     WHERE status = 'paid'
 ),
