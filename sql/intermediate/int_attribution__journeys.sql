@@ -11,7 +11,7 @@ WITH touches AS (
 ),
 
 orders AS (
-    SELECT order_id, user_id, ts, date, CAST(coalesce(amount, 0) AS DOUBLE) AS value
+    SELECT order_id, user_id, ts, date, CAST(coalesce(amount, 0) AS DECIMAL(18,2)) AS value
     FROM staging.orders
     WHERE status = 'paid'
 ),
@@ -54,7 +54,7 @@ null_journeys AS (
         touches.user_id,
         false AS converted,
         CAST(last_touch.last_ts AT TIME ZONE '{{.Timezone}}' AS DATE) AS date,
-        CAST(0 AS DOUBLE) AS value,
+        CAST(0 AS DECIMAL(18,2)) AS value,
         CAST(NULL AS TIMESTAMPTZ) AS converted_at,
         list(touches.channel ORDER BY touches.ts, touches.strength, touches.channel) AS channels,
         list(epoch(last_touch.last_ts - touches.ts) / 86400.0 ORDER BY touches.ts, touches.strength, touches.channel) AS days_before,
