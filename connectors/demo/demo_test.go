@@ -613,8 +613,29 @@ func TestTargetsYAML(t *testing.T) {
 	if !bytes.Contains(raw, []byte("# ")) {
 		t.Error("no comments")
 	}
-	if n := len(doc.Targets); n < 8 || n > 14 {
-		t.Errorf("%d targets", n)
+	// Ten plausible targets and three deliberate mistakes for pacer
+	// validate's SMART lint (cmd/pacer's validate test checks that it
+	// finds exactly those three).
+	if n := len(doc.Targets); n != 13 {
+		t.Errorf("%d targets, want 13", n)
+	}
+	if n := bytes.Count(raw, []byte("# Deliberate example for pacer validate")); n != 3 {
+		t.Errorf("%d deliberate examples for pacer validate, want 3", n)
+	}
+	// The parent/child mismatch: the company spend target of the month is
+	// below the channel spend targets of the same month.
+	var companySpend, channelSpend float64
+	for _, tg := range doc.Targets {
+		if tg.Metric == "spend" && tg.Period == end.Format("2006-01") {
+			if len(tg.Scope) == 0 {
+				companySpend = tg.Value
+			} else {
+				channelSpend += tg.Value
+			}
+		}
+	}
+	if companySpend == 0 || companySpend >= channelSpend*0.98 {
+		t.Errorf("company spend target %.0f is not clearly below the channel spend targets' %.0f", companySpend, channelSpend)
 	}
 	for _, tg := range doc.Targets {
 		if tg.Value <= 0 || tg.Owner == "" || tg.Team == "" || tg.Period == "" {
