@@ -120,6 +120,8 @@ type reportData struct {
 	Checks          []checkResult
 	Streams         []streamState
 	Quarantine      []quarantineCount
+	// Goals is what the goals model wrote: targets, budgets, scorecard.
+	Goals goalsData
 }
 
 // Queries. Sums of BIGINT are HUGEINT in DuckDB and sums of DECIMAL(18,2)
@@ -168,7 +170,8 @@ GROUP BY source, stream
 ORDER BY source, stream`
 )
 
-// load reads what the report shows from marts.kpi_daily and the meta tables.
+// load reads what the report shows from marts.kpi_daily, the goals marts
+// (targets_vs_actuals, budget_pacing, team_scorecard) and the meta tables.
 func load(ctx context.Context, db *sql.DB, runID int64) (*reportData, error) {
 	d := &reportData{}
 	if err := db.QueryRowContext(ctx, qPeriod).Scan(&d.From, &d.To, &d.ProvisionalFrom); err != nil {
@@ -218,6 +221,11 @@ func load(ctx context.Context, db *sql.DB, runID int64) (*reportData, error) {
 	}); err != nil {
 		return nil, err
 	}
+	g, err := loadGoals(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	d.Goals = g
 	return d, nil
 }
 

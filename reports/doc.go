@@ -1,11 +1,13 @@
 // Package reports renders pacer's static HTML report bundle from the
-// warehouse: marts.kpi_daily for the numbers and the meta tables
-// (check_results, stream_state, quarantine) for data quality.
+// warehouse: marts.kpi_daily for the numbers, the goals marts
+// (targets_vs_actuals, budget_pacing, team_scorecard) for targets, and the
+// meta tables (check_results, stream_state, quarantine) for data quality.
 //
 // [Render] writes one folder that opens from file:// on a plane:
 //
 //	index.html                 the page: header, headline KPIs (last 30 days vs the
-//	                           30 before), daily spend vs revenue, channels, data quality
+//	                           30 before), daily spend vs revenue, channels, targets
+//	                           and pacing, data quality
 //	assets/echarts.min.js      Apache ECharts 5.4.3, embedded (see assets/README.md)
 //	assets/LICENSE, NOTICE     its license and notice
 //	data/*.csv                 the rows behind every table and chart on the page
@@ -22,6 +24,18 @@
 // conversion rate = conversions / sessions. A ratio whose denominator is 0
 // is missing and shown as "–", never 0. Money is in Options.Currency with 2
 // decimals; every number is formatted in Go, not in the browser.
+//
+// # Targets
+//
+// The targets section shows what the transform's goals model wrote as of
+// the run's day: the is_latest row of marts.targets_vs_actuals per target
+// (values formatted by the unit of meta.metrics: money, count, share as a
+// percentage, ratios with 2 decimals), marts.budget_pacing and
+// marts.team_scorecard, each status as a badge with text (colour is never
+// the only signal). data/targets.csv, data/budget_pacing.csv and
+// data/team_scorecard.csv hold those rows. When the tables are empty (no
+// targets.yaml) or missing (a warehouse built before goals), the section
+// says that no targets are configured and the CSVs hold only their header.
 //
 // # Safety and determinism
 //

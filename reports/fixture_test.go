@@ -187,7 +187,7 @@ INSERT INTO meta.quarantine (run_id, quarantined_at, source, stream, file, line,
   (6, TIMESTAMPTZ '2025-03-31 05:58:00+00', 'google_ads', 'ad_performance', NULL, NULL, NULL, 'bad date', 'z');
 `
 
-// fixtureDB is openDB with the fixture and the meta rows.
+// fixtureDB is openDB with the fixture, the meta rows and the goals rows.
 func fixtureDB(tb testing.TB) *sql.DB {
 	tb.Helper()
 	db := openDB(tb)
@@ -195,6 +195,7 @@ func fixtureDB(tb testing.TB) *sql.DB {
 	if _, err := db.ExecContext(context.Background(), metaSQL); err != nil {
 		tb.Fatal(err)
 	}
+	addGoals(tb, db, true)
 	return db
 }
 
@@ -228,4 +229,108 @@ func readFile(t *testing.T, dir, rel string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// goalsDDL is the goals model's tables exactly as it writes them
+// (transforms/goals/model.go): the report reads the three marts and the
+// unit of each metric from meta.metrics.
+const goalsDDL = `
+CREATE TABLE meta.metrics (
+    metric VARCHAR, description VARCHAR, source VARCHAR, formula VARCHAR, kind VARCHAR,
+    direction VARCHAR, unit VARCHAR, scope_keys VARCHAR
+);
+CREATE TABLE marts.targets_vs_actuals (
+    target_id BIGINT, target VARCHAR, metric VARCHAR, scope VARCHAR, period VARCHAR,
+    period_start DATE, period_end DATE, owner VARCHAR, team VARCHAR, direction VARCHAR,
+    target_value DOUBLE, curve VARCHAR, curve_note VARCHAR, date DATE, day_of_period BIGINT,
+    days_left BIGINT, is_latest BOOLEAN, day_actual DOUBLE, numerator_to_date DOUBLE,
+    denominator_to_date DOUBLE, actual_to_date DOUBLE, expected_to_date DOUBLE, attainment DOUBLE,
+    pace_index DOUBLE, forecast_linear DOUBLE, forecast DOUBLE, forecast_low DOUBLE,
+    forecast_high DOUBLE, projected_attainment DOUBLE, required_daily DOUBLE, status VARCHAR,
+    as_of DATE
+);
+CREATE TABLE marts.budget_pacing (
+    budget_id BIGINT, channel VARCHAR, period VARCHAR, period_start DATE, period_end DATE,
+    planned DOUBLE, actual_to_date DOUBLE, expected_to_date DOUBLE, pace_index DOUBLE,
+    projected_spend DOUBLE, projected_variance DOUBLE, projected_variance_pct DOUBLE,
+    remaining_budget DOUBLE, required_daily DOUBLE, days_elapsed BIGINT, days_left BIGINT,
+    status VARCHAR, is_final BOOLEAN, as_of DATE
+);
+CREATE TABLE marts.team_scorecard (
+    level VARCHAR, team VARCHAR, owner VARCHAR, rank BIGINT, targets BIGINT, on_track BIGINT,
+    at_risk BIGINT, off_track BIGINT, weighted_attainment DOUBLE, weighted_pace DOUBLE,
+    weighted_pace_7d_ago DOUBLE, pace_change_7d DOUBLE, detail VARCHAR, payout_rule VARCHAR,
+    payout_base DOUBLE, payout_threshold DOUBLE, payout_cap DOUBLE, payout DOUBLE,
+    payout_basis VARCHAR, payout_calculation VARCHAR, as_of DATE
+);`
+
+// hostileTarget is a target label that must reach the page as text.
+const hostileTarget = "revenue · channel=" + hostileScript + " · 2025"
+
+// goalsSQL is the goals model's output as of 2025-03-31 for six targets
+// shaped like the demo's (a company revenue goal for the year, a ROAS for
+// the quarter, a CAC ceiling for the month, a count for the next quarter,
+// a rate), one of them with a hostile label and owner, one in each status.
+// Only is_latest rows are shown; target 1 also has a row of the day
+// before (attainment 0.111) that must not appear. Three budgets (on plan,
+// overspending on a hostile channel, not started) and a scorecard of three
+// teams and their owners.
+var goalsSQL = `
+INSERT INTO meta.metrics (metric, unit) VALUES
+  ('revenue', 'money'), ('roas', 'ratio'), ('cac', 'money'), ('new_customers', 'count'), ('conversion_rate', 'ratio');
+INSERT INTO marts.targets_vs_actuals (target_id, target, metric, scope, period, period_start, period_end, owner, team,
+    direction, target_value, curve, date, days_left, is_latest, actual_to_date, expected_to_date, attainment, pace_index,
+    forecast, forecast_low, forecast_high, projected_attainment, required_daily, status, as_of) VALUES
+  (1, 'revenue · company · 2025', 'revenue', 'company', '2025', DATE '2025-01-01', DATE '2025-12-31', 'li.wei', 'growth',
+    'higher', 4000000, 'linear', DATE '2025-03-30', 276, false, 444000, 975342.47, 0.111, 0.4552,
+    1820000, NULL, NULL, 0.455, 12884.06, 'off_track', DATE '2025-03-31'),
+  (1, 'revenue · company · 2025', 'revenue', 'company', '2025', DATE '2025-01-01', DATE '2025-12-31', 'li.wei', 'growth',
+    'higher', 4000000, 'linear', DATE '2025-03-31', 275, true, 1000000, 986301.37, 0.25, 1.0139,
+    4055555.56, 3900000, 4211111.11, 1.0139, 10909.09, 'on_track', DATE '2025-03-31'),
+  (2, 'roas · channel=paid_search · 2025-Q1', 'roas', 'channel=paid_search', '2025-Q1', DATE '2025-01-01', DATE '2025-03-31', 'li.wei', 'growth',
+    'higher', 3.5, 'linear', DATE '2025-03-31', 0, true, 4, 3.5, 1.142857, 1.142857,
+    4, NULL, NULL, 1.142857, NULL, 'achieved', DATE '2025-03-31'),
+  (3, 'cac · channel=short_video · 2025-03', 'cac', 'channel=short_video', '2025-03', DATE '2025-03-01', DATE '2025-03-31', 'wang.fang', 'brand',
+    'lower', 120, 'linear', DATE '2025-03-31', 0, true, 150, 120, 0.8, 0.8,
+    150, NULL, NULL, 0.8, NULL, 'missed', DATE '2025-03-31'),
+  (4, 'new_customers · company · 2025-Q2', 'new_customers', 'company', '2025-Q2', DATE '2025-04-01', DATE '2025-06-30', 'zhang.min', 'sales',
+    'higher', 9000, 'last_year', DATE '2025-04-01', 89, true, NULL, 100, NULL, NULL,
+    NULL, NULL, NULL, NULL, NULL, 'not_started', DATE '2025-03-31'),
+  (5, '` + hostileTarget + `', 'revenue', 'channel=` + hostileScript + `', '2025', DATE '2025-01-01', DATE '2025-12-31', '` + hostileImg + `', 'growth',
+    'higher', 500000, 'linear', DATE '2025-03-31', 275, true, 100000, 111111.11, 0.2, 0.9,
+    450000, 350000, 550000, 0.9, 1454.55, 'at_risk', DATE '2025-03-31'),
+  (6, 'conversion_rate · company · 2025', 'conversion_rate', 'company', '2025', DATE '2025-01-01', DATE '2025-12-31', 'liu.yang', 'sales',
+    'higher', 0.025, 'linear', DATE '2025-03-31', 275, true, 0.02, 0.025, 0.8, 0.8,
+    0.02, 0.018, 0.022, 0.8, 0.0268, 'off_track', DATE '2025-03-31');
+INSERT INTO marts.budget_pacing VALUES
+  (1, 'paid_search', '2025-03', DATE '2025-03-01', DATE '2025-03-31', 3000, 3100, 3000, 1.0333333, 3100, 100, 0.0333333,
+    -100, NULL, 31, 0, 'on_plan', true, DATE '2025-03-31'),
+  (2, '` + hostileScript + `', '2025-03', DATE '2025-03-01', DATE '2025-03-31', 1000, 1500, 1000, 1.5, 1500, 500, 0.5,
+    -500, NULL, 31, 0, 'overspending', true, DATE '2025-03-31'),
+  (3, 'display', '2025-04', DATE '2025-04-01', DATE '2025-04-30', 2000, 0, NULL, NULL, NULL, NULL, NULL,
+    2000, 66.6666667, 0, 30, 'not_started', false, DATE '2025-03-31');
+INSERT INTO marts.team_scorecard VALUES
+  ('team', 'growth', NULL, 1, 3, 2, 1, 0, 1.0186, 1.0186, 1.05, -0.0314, 'detail of growth', 'linear', 20000, 0.8, 1.5, 20370,
+    'projected', 'attainment 101.9% ≥ threshold 80.0%: base CNY 20,000 × 101.9% = CNY 20,370', DATE '2025-03-31'),
+  ('team', 'brand', NULL, 2, 1, 0, 0, 1, 0.8, 0.8, 0.85, -0.05, 'detail of brand', 'step', 15000, 0.9, 1.2, 0,
+    'final', 'attainment 80.0% is below the threshold 90.0%: no payout', DATE '2025-03-31'),
+  ('team', 'sales', NULL, 3, 1, 0, 0, 1, 0.8, 0.8, NULL, NULL, 'detail of sales', NULL, NULL, NULL, NULL, NULL,
+    'projected', NULL, DATE '2025-03-31'),
+  ('owner', 'growth', 'li.wei', 1, 2, 2, 0, 0, 1.0782, 1.0782, 1.1, -0.0218, 'detail', NULL, NULL, NULL, NULL, NULL,
+    'projected', NULL, DATE '2025-03-31'),
+  ('owner', 'growth', '` + hostileImg + `', 2, 1, 0, 1, 0, 0.9, 0.9, 0.95, -0.05, 'detail', NULL, NULL, NULL, NULL, NULL,
+    'projected', NULL, DATE '2025-03-31');
+`
+
+// addGoals creates the goals tables, with the fixture's rows when rows is
+// set.
+func addGoals(tb testing.TB, db *sql.DB, rows bool) {
+	tb.Helper()
+	q := goalsDDL
+	if rows {
+		q += goalsSQL
+	}
+	if _, err := db.ExecContext(context.Background(), q); err != nil {
+		tb.Fatalf("goals fixture: %v", err)
+	}
 }

@@ -50,6 +50,8 @@ type pageData struct {
 	Charts  []chartView
 	Scripts []string
 
+	Goals targetsView
+
 	Checks     checksView
 	Streams    []streamRow
 	StreamsCSV string
@@ -265,6 +267,7 @@ func build(d *reportData, o Options, m catalog) (*pageData, []bundleFile) {
 				"new_customers", "gross_revenue", "refunds", "conversions", "window_from", "window_to").file(csvChannels))
 	}
 
+	p.Goals, files = targetsOf(d.Goals, o, m, files)
 	p.Checks, files = checksOf(d, o, m, files)
 	p.Streams, files = streamsOf(d, o, files)
 	p.StreamsCSV = csvFreshness

@@ -137,10 +137,11 @@ var pages = func() map[string]*template.Template {
 	return out
 }()
 
-// Render reads marts.kpi_daily and the meta tables through db and writes
-// the report bundle into opts.Dir: index.html, assets/ (ECharts with its
-// LICENSE and NOTICE), data/*.csv (the rows behind each table and chart)
-// and manifest.json. It returns the manifest it wrote.
+// Render reads marts.kpi_daily, the goals marts (when the warehouse has
+// them) and the meta tables through db and writes the report bundle into
+// opts.Dir: index.html, assets/ (ECharts with its LICENSE and NOTICE),
+// data/*.csv (the rows behind each table and chart) and manifest.json. It
+// returns the manifest it wrote.
 //
 // Render only reads db. It returns [ErrAssetsMissing] when the chart library
 // was not embedded at build time. On error, opts.Dir is left as it was.
@@ -187,7 +188,7 @@ func Render(ctx context.Context, db *sql.DB, opts Options) (*Manifest, error) {
 	}
 	opts.Logger.InfoContext(ctx, "report rendered",
 		"dir", opts.Dir, "run_id", opts.RunID, "files", len(files), "bytes", size,
-		"kpi_daily_groups", len(data.Days), "checks_failed", man.ChecksFailed,
+		"kpi_daily_groups", len(data.Days), "targets", len(data.Goals.Targets), "checks_failed", man.ChecksFailed,
 		"duration_ms", time.Since(start).Milliseconds())
 	return man, nil
 }

@@ -298,7 +298,8 @@ func TestBundleIsOfflineAndManifestMatches(t *testing.T) {
 	if strings.Join(listed, ",") != strings.Join(wantFiles, ",") {
 		t.Errorf("manifest lists %v, bundle has %v", listed, wantFiles)
 	}
-	for _, f := range []string{"index.html", "assets/echarts.min.js", "assets/LICENSE", "assets/NOTICE", csvDaily, csvChannels} {
+	for _, f := range []string{"index.html", "assets/echarts.min.js", "assets/LICENSE", "assets/NOTICE", csvDaily, csvChannels,
+		csvTargets, csvBudgets, csvScorecard} {
 		if !inBundle[f] {
 			t.Errorf("bundle lacks %s", f)
 		}
@@ -508,7 +509,7 @@ func TestRenderEmptyWarehouse(t *testing.T) {
 	}
 	page := readFile(t, dir, "index.html")
 	for _, want := range []string{"No data in marts.kpi_daily yet.", "No data checks were recorded for run 1.",
-		"No source stream has been synced yet.", "No rows are quarantined.", "<dd>–</dd>"} {
+		"No source stream has been synced yet.", "No rows are quarantined.", "<dd>–</dd>", "No targets configured"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
@@ -534,5 +535,162 @@ func TestRenderStopsWhenCancelled(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("a cancelled render wrote a bundle: %v", err)
+	}
+}
+
+// The targets section, from the fixture's goals rows (fixture_test.go).
+func TestRenderShowsTargets(t *testing.T) {
+	dir, man, page := renderFixture(t, "en")
+	for _, want := range []string{
+		`<a href="#targets">Targets</a>`,
+		`<section class="block" id="targets">`,
+		`<h2>Targets and pacing</h2>`,
+		`Standing as of 2025-03-31.`,
+		`6 targets: 1 on track, 1 at risk, 1 off track, 1 achieved, 1 missed, 1 not started.`,
+		// Money, with the forecast's 90% interval under it.
+		`<tr><td class="num">1</td><td class="name target">revenue · company · 2025</td><td>li.wei</td><td>growth</td><td class="num">¥4,000,000.00</td><td class="num">¥1,000,000.00</td><td class="num">¥986,301.37</td><td class="num">25.0%</td><td class="num">1.01</td><td class="num">¥4,055,555.56<br><small class="range">3,900,000.00 – 4,211,111.11</small></td><td class="num">¥10,909.09</td><td class="num">275</td><td><span class="badge good">on track</span></td></tr>`,
+		// A ratio with 2 decimals; no interval, nothing needed on the last day.
+		`<td class="num">3.50</td><td class="num">4.00</td><td class="num">3.50</td><td class="num">114.3%</td><td class="num">1.14</td><td class="num">4.00</td><td class="num">–</td><td class="num">0</td><td><span class="badge good">achieved</span></td>`,
+		`<td><span class="badge bad">missed</span></td>`,
+		// A count; not started: no actuals.
+		`<td class="num">9,000</td><td class="num">–</td><td class="num">100</td><td class="num">–</td><td class="num">–</td><td class="num">–</td><td class="num">–</td><td class="num">89</td><td><span class="badge muted">not started</span></td>`,
+		// A small ratio keeps 4 decimals.
+		`<td class="num">0.0250</td><td class="num">0.0200</td><td class="num">0.0250</td><td class="num">80.0%</td><td class="num">0.80</td><td class="num">0.0200<br><small class="range">0.0180 – 0.0220</small></td><td class="num">0.0268</td>`,
+		`<span class="badge warn">at risk</span>`,
+		`<span class="badge bad">off track</span>`,
+		// Budgets.
+		`<h3>Budget pacing</h3>`,
+		`<tr><td class="name">paid_search</td><td>2025-03</td><td class="num">¥3,000.00</td><td class="num">¥3,100.00</td><td class="num">1.03</td><td class="num">¥3,100.00</td><td class="num">&#43;3.3%</td><td class="num">0</td><td><span class="badge good">on plan</span></td></tr>`,
+		`<td class="num">&#43;50.0%</td><td class="num">0</td><td><span class="badge bad">overspending</span></td>`,
+		`<tr><td class="name">display</td><td>2025-04</td><td class="num">¥2,000.00</td><td class="num">¥0.00</td><td class="num">–</td><td class="num">–</td><td class="num">–</td><td class="num">30</td><td><span class="badge muted">not started</span></td></tr>`,
+		// Scorecard: team rows first, with payouts and their calculation.
+		`<h3>Team scorecard</h3>`,
+		`<tr><td>team</td><td class="name">growth</td><td>–</td><td class="num">1</td><td class="num">3</td><td class="num">101.9%</td><td class="num">1.02</td><td class="num">-0.03</td><td class="num">¥20,370.00<br><small>linear</small></td><td>projected</td><td class="detail">attainment 101.9% ≥ threshold 80.0%: base CNY 20,000 × 101.9% = CNY 20,370</td></tr>`,
+		`<td class="num">¥0.00<br><small>step</small></td><td>final</td>`,
+		`<tr><td>team</td><td class="name">sales</td><td>–</td><td class="num">3</td><td class="num">1</td><td class="num">80.0%</td><td class="num">0.80</td><td class="num">–</td><td class="num">–</td><td>projected</td><td class="detail"></td></tr>`,
+		`<tr><td>owner</td><td class="name">growth</td><td>li.wei</td><td class="num">1</td>`,
+		`href="data/targets.csv"`, `href="data/budget_pacing.csv"`, `href="data/team_scorecard.csv"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// Only the current standing: target 1's row of the day before is not shown.
+	if strings.Contains(page, "11.1%") {
+		t.Error("page shows a row of targets_vs_actuals that is not is_latest")
+	}
+	if i, j := strings.Index(page, `id="channels"`), strings.Index(page, `id="targets"`); i < 0 || j < i || j > strings.Index(page, `id="quality"`) {
+		t.Error("the targets section is not between channels and data quality")
+	}
+
+	targets := readFile(t, dir, csvTargets)
+	for _, want := range []string{
+		"target_id,target,metric,unit,scope,period,period_start,period_end,owner,team,direction,curve,target_value,date,days_left,actual_to_date,expected_to_date,attainment,pace_index,forecast,forecast_low,forecast_high,projected_attainment,required_daily,status,as_of\n",
+		"\n1,revenue · company · 2025,revenue,money,company,2025,2025-01-01,2025-12-31,li.wei,growth,higher,linear,4000000,2025-03-31,275,1000000,986301.37,0.25,1.0139,4055555.56,3900000,4211111.11,1.0139,10909.09,on_track,2025-03-31\n",
+		"\n4,new_customers · company · 2025-Q2,new_customers,count,company,2025-Q2,2025-04-01,2025-06-30,zhang.min,sales,higher,last_year,9000,2025-04-01,89,,100,,,,,,,,not_started,2025-03-31\n",
+	} {
+		if !strings.Contains(targets, want) {
+			t.Errorf("%s lacks %q:\n%s", csvTargets, want, targets)
+		}
+	}
+	if n := strings.Count(targets, "\n"); n != 1+6 {
+		t.Errorf("%s has %d lines, want header + 6 targets", csvTargets, n)
+	}
+	budgets := readFile(t, dir, csvBudgets)
+	if !strings.Contains(budgets, "\n3,display,2025-04,2025-04-01,2025-04-30,2000,0,,,,,,2000,66.666667,0,30,not_started,false,2025-03-31\n") {
+		t.Errorf("%s:\n%s", csvBudgets, budgets)
+	}
+	scores := readFile(t, dir, csvScorecard)
+	if !strings.HasPrefix(scores, "level,team,owner,rank,") || !strings.Contains(scores, "\nteam,growth,,1,3,2,1,0,1.0186,1.0186,1.05,-0.0314,linear,20370,projected,") {
+		t.Errorf("%s:\n%s", csvScorecard, scores)
+	}
+	listed := map[string]bool{}
+	for _, f := range man.Files {
+		listed[f.Path] = true
+	}
+	for _, f := range []string{csvTargets, csvBudgets, csvScorecard} {
+		if !listed[f] {
+			t.Errorf("manifest does not list %s", f)
+		}
+	}
+}
+
+func TestRenderEscapesHostileTargets(t *testing.T) {
+	dir, _, page := renderFixture(t, "en")
+	for _, want := range []string{
+		`<td class="name target">revenue · channel=&lt;script&gt;alert(1)&lt;/script&gt; · 2025</td><td>&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</td>`,
+		`<tr><td class="name">&lt;script&gt;alert(1)&lt;/script&gt;</td><td>2025-03</td>`,
+		`<td>owner</td><td class="name">growth</td><td>&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</td>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks escaped %q", want)
+		}
+	}
+	for _, bad := range []string{hostileScript, hostileImg, "<img"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("page holds %q unescaped", bad)
+		}
+	}
+	// The CSV keeps the label as it is, quoted where CSV needs it.
+	if csv := readFile(t, dir, csvTargets); !strings.Contains(csv, "\n5,revenue · channel=<script>alert(1)</script> · 2025,revenue,money,") ||
+		!strings.Contains(csv, `,"""><img src=x onerror=alert(1)>",growth,`) {
+		t.Errorf("%s does not hold the raw label and owner:\n%s", csvTargets, csv)
+	}
+}
+
+func TestRenderTargetsChinese(t *testing.T) {
+	_, _, page := renderFixture(t, "zh-CN")
+	for _, want := range []string{
+		`<a href="#targets">目标</a>`,
+		`<h2>目标与进度</h2>`,
+		`截至 2025-03-31 的情况。`,
+		`共 6 个目标：进度正常 1 个，有风险 1 个，落后 1 个，已达成 1 个，未达成 1 个，未开始 1 个。`,
+		`<span class="badge good">进度正常</span>`,
+		`<span class="badge bad">超支</span>`,
+		`<h3>预算执行进度</h3>`,
+		`<h3>团队计分卡</h3>`,
+		`<tr><td>团队</td><td class="name">growth</td>`,
+		`<td>预计</td>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("zh-CN page lacks %q", want)
+		}
+	}
+	for _, english := range []string{"Targets and pacing", "on track", "Budget pacing", "No targets configured"} {
+		if strings.Contains(page, english) {
+			t.Errorf("zh-CN page still says %q", english)
+		}
+	}
+}
+
+// A warehouse whose goals tables are empty (no targets.yaml) or missing
+// (built before goals) renders, saying so, with header-only CSVs.
+func TestRenderWithoutTargets(t *testing.T) {
+	for _, tables := range []bool{false, true} {
+		t.Run(map[bool]string{false: "tables missing", true: "tables empty"}[tables], func(t *testing.T) {
+			db := openDB(t)
+			insertKPI(t, db, fixtureRows())
+			if tables {
+				addGoals(t, db, false)
+			}
+			dir := filepath.Join(t.TempDir(), "report")
+			man, err := Render(t.Context(), db, testOptions(dir, "en"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			page := readFile(t, dir, "index.html")
+			sec := page[strings.Index(page, `<section class="block" id="targets">`):strings.Index(page, `<section class="block" id="quality">`)]
+			if !strings.Contains(sec, "No targets configured") || strings.Contains(sec, "<table>") {
+				t.Errorf("targets section:\n%s", sec)
+			}
+			for _, f := range []string{csvTargets, csvBudgets, csvScorecard} {
+				if got := readFile(t, dir, f); strings.Count(got, "\n") != 1 {
+					t.Errorf("%s: %q, want the header only", f, got)
+				}
+			}
+			if len(man.Files) == 0 {
+				t.Error("no files in the manifest")
+			}
+		})
 	}
 }

@@ -61,7 +61,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 invalid command/config/input,
 		newRunCmd(g), newSyncCmd(g), newBackfillCmd(g), newTransformCmd(g), newCheckCmd(g), newReportCmd(g),
 		newQueryCmd(g), newStatusCmd(g), newVersionCmd(g),
 		notYet("send", "deliver the email digest (--dry-run writes an .eml)", "the report and email issue"),
-		notYet("targets", "the status of every target: attainment, pace, forecast, owner", "the goals and targets issue"),
+		newTargetsCmd(g),
 		notYet("attribute", "standalone attribution on a path file", "the attribution issue"),
 		notYet("schedule", "built-in scheduler for the configured cron expression", "the report and email issue"),
 	)
