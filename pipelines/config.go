@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/transforms/attribution"
 )
 
 // ErrInvalid is wrapped by every configuration, targets or input error; the
@@ -59,8 +60,67 @@ type FXConfig struct {
 
 // AttributionConfig configures the attribution models.
 type AttributionConfig struct {
-	LookbackDays int      `yaml:"lookback_days"`
-	Models       []string `yaml:"models"`
+	// LookbackDays: touches older than this before a conversion get no
+	// credit (default 30).
+	LookbackDays int `yaml:"lookback_days"`
+	// Models to run (default all): first_touch, last_touch,
+	// last_non_direct, linear, time_decay, position_based, markov (order
+	// 1) or markov_1..markov_4, shapley.
+	Models []string `yaml:"models"`
+	// HalfLifeDays is time decay's half-life in days (default 7).
+	HalfLifeDays float64 `yaml:"half_life_days"`
+	// PositionWeights are position based's first, middle and last weights
+	// (default [0.4, 0.2, 0.4]).
+	PositionWeights []float64 `yaml:"position_weights"`
+	// CollapseRepeats merges consecutive touches of one channel into one.
+	CollapseRepeats bool `yaml:"collapse_repeats"`
+	// DirectChannel is the channel last non-direct skips (default direct).
+	DirectChannel string `yaml:"direct_channel"`
+}
+
+// DefaultAttributionModels run when attribution.models is not set.
+var DefaultAttributionModels = []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov", "shapley"}
+
+// Specs turns the configuration into the attribution models to run.
+func (a AttributionConfig) Specs() ([]attribution.Spec, error) {
+	names := a.Models
+	if len(names) == 0 {
+		names = DefaultAttributionModels
+	}
+	var specs []attribution.Spec
+	var errs []error
+	seen := map[string]bool{}
+	for _, n := range names {
+		s, err := attribution.ParseSpec(n)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("attribution.models: %w", err))
+			continue
+		}
+		if seen[n] {
+			errs = append(errs, fmt.Errorf("attribution.models: %s is listed twice", n))
+		}
+		seen[n] = true
+		s.Collapse = a.CollapseRepeats
+		s.Direct = a.DirectChannel
+		if s.Model == attribution.TimeDecay {
+			s.HalfLifeDays = a.HalfLifeDays
+			if s.HalfLifeDays == 0 {
+				s.HalfLifeDays = attribution.DefaultHalfLifeDays
+			}
+		}
+		if s.Model == attribution.PositionBased && len(a.PositionWeights) > 0 {
+			if len(a.PositionWeights) != 3 {
+				errs = append(errs, fmt.Errorf("attribution.position_weights %v: give three weights, first, middle and last, e.g. [0.4, 0.2, 0.4]", a.PositionWeights))
+			} else {
+				copy(s.Positions[:], a.PositionWeights)
+			}
+		}
+		if err := s.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("attribution: %s: %w", n, err))
+		}
+		specs = append(specs, s)
+	}
+	return specs, errors.Join(errs...)
 }
 
 // ReportConfig configures the report bundle.
@@ -236,6 +296,11 @@ func (c *Config) validate(file string) []error {
 	if c.Attribution.LookbackDays < 1 || c.Attribution.LookbackDays > 365 {
 		bad("attribution.lookback_days %d must be between 1 and 365", c.Attribution.LookbackDays)
 	}
+	if _, err := c.Attribution.Specs(); err != nil {
+		for _, e := range unjoin(err) {
+			bad("%v", e)
+		}
+	}
 	if c.Schedule != "" {
 		if _, err := cron.ParseStandard(c.Schedule); err != nil {
 			bad("schedule %q is not a cron expression (minute hour day month weekday, e.g. \"0 6 * * *\"): %v", c.Schedule, err)
@@ -366,4 +431,12 @@ func (c *Config) OpenSources(logger *slog.Logger) ([]OpenedSource, error) {
 type OpenedSource struct {
 	Config SourceConfig
 	Source connectors.Source
+}
+
+// unjoin lists the errors of an errors.Join (or err itself).
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

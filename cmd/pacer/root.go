@@ -62,7 +62,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 invalid command/config/input,
 		newQueryCmd(g), newStatusCmd(g), newVersionCmd(g),
 		notYet("send", "deliver the email digest (--dry-run writes an .eml)", "the report and email issue"),
 		newTargetsCmd(g),
-		notYet("attribute", "standalone attribution on a path file", "the attribution issue"),
+		newAttributeCmd(g),
 		notYet("schedule", "built-in scheduler for the configured cron expression", "the report and email issue"),
 	)
 	// Unknown subcommands and wrong argument counts are usage errors (exit 2).
