@@ -12,6 +12,7 @@ import (
 
 	"github.com/pacerhq/pacer/reports"
 	"github.com/pacerhq/pacer/transforms"
+	"github.com/pacerhq/pacer/transforms/attribution"
 	"github.com/pacerhq/pacer/transforms/goals"
 	"github.com/pacerhq/pacer/warehouse"
 )
@@ -230,7 +231,11 @@ func (j *Job) runner(day time.Time) (*transforms.Runner, error) {
 		Timezone:                j.Config.Timezone,
 		AttributionLookbackDays: j.Config.Attribution.LookbackDays,
 	}, j.Logger)
-	r.AddGoModel(&goals.Model{Plan: plan, AsOf: day, Currency: j.Config.Currency})
+	specs, err := j.Config.Attribution.Specs()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	r.AddGoModel(&goals.Model{Plan: plan, AsOf: day, Currency: j.Config.Currency}, &attribution.Marts{Specs: specs})
 	return r, nil
 }
 

@@ -3,6 +3,7 @@ package transforms
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -93,7 +94,7 @@ func resolveRefs(m *Model, models map[string]*Model) error {
 			m.Deps = append(m.Deps, r) // reported as a cycle
 		case models[r] != nil:
 			m.Deps = append(m.Deps, r)
-		case schema == "raw", schema == "meta", isSourceView(r):
+		case schema == "raw", schema == "meta", isSourceView(r), slices.Contains(m.GoTables, r):
 			m.Inputs = append(m.Inputs, r)
 		default:
 			unknown = append(unknown, r)

@@ -10,6 +10,8 @@ import (
 
 	sqlfs "github.com/pacerhq/pacer/sql"
 	"github.com/pacerhq/pacer/transforms"
+	"github.com/pacerhq/pacer/transforms/attribution"
+	"github.com/pacerhq/pacer/transforms/goals"
 )
 
 // The hand-computed case: reporting currency USD, reporting time zone
@@ -185,6 +187,15 @@ func TestTransformHandComputed(t *testing.T) {
 	}
 	r := transforms.New(models, handVars, nil)
 	r.Now = func() time.Time { return time.Date(2026, 3, 3, 12, 0, 0, 0, time.UTC) }
+	var specs []attribution.Spec
+	for _, name := range []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov", "shapley"} {
+		s, err := attribution.ParseSpec(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		specs = append(specs, s)
+	}
+	r.AddGoModel(&goals.Model{AsOf: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC), Currency: handVars.Currency}, &attribution.Marts{Specs: specs})
 	res, err := r.Transform(t.Context(), conn, handInputs)
 	if err != nil {
 		t.Fatal(err)
@@ -270,6 +281,78 @@ func TestTransformHandComputed(t *testing.T) {
 		want := []string{"EUR|2026-03-02|ads|ad_performance|ad_performance|1", "EUR|2026-03-02|shop|orders|orders|1"}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("got %v, want %v", got, want)
+		}
+	})
+
+	// Journeys (Asia/Shanghai days, all in March 2026): u1's display
+	// impression and paid_search click at the same instant (impression
+	// first) lead to o1 (120) and o3 (80); u2's paid_social then email to
+	// o2 (700 CNY × 0.14 = 98); o4 and o7 have no user and o5's only touch
+	// is 60 days old: [direct] for 50, 0 (EUR without a rate) and 30. u7's
+	// display view is a null journey.
+	t.Run("journeys and attribution match the hand computation", func(t *testing.T) {
+		got := queryStrings(t, conn, `SELECT concat_ws('|', journey_id, converted, date, value, array_to_string(channels, '>'), no_touch)
+			FROM staging.int_attribution__journeys ORDER BY journey_id`)
+		want := []string{
+			"order:o1|true|2026-03-01|120.00|display>paid_search|false",
+			"order:o2|true|2026-03-01|98.00|paid_social>email|false",
+			"order:o3|true|2026-03-02|80.00|display>paid_search|false",
+			"order:o4|true|2026-03-02|50.00|direct|true",
+			"order:o5|true|2026-03-02|30.00|direct|true",
+			"order:o7|true|2026-03-02|0.00|direct|true",
+			"user:u7|false|2026-03-01|0.00|display|false",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("journeys:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		// Markov order 1: P(conv) = 3/7·2/3 + 1/7 + 3/7 = 6/7; removal
+		// effects display 1/3, paid_search 1/3, paid_social 1/6, email 1/6,
+		// direct 1/2 (sum 3/2), so 6 conversions split 4/3, 4/3, 2/3, 2/3, 2
+		// and 378 of value 84, 84, 42, 42, 126. Linear and Shapley agree
+		// here (no channel repeats within a path).
+		want2 := map[string]map[string][2]float64{
+			"first_touch": {"display": {2, 200}, "paid_social": {1, 98}, "direct": {3, 80}},
+			"last_touch":  {"paid_search": {2, 200}, "email": {1, 98}, "direct": {3, 80}},
+			"linear":      {"display": {1, 100}, "paid_search": {1, 100}, "paid_social": {0.5, 49}, "email": {0.5, 49}, "direct": {3, 80}},
+			"shapley":     {"display": {1, 100}, "paid_search": {1, 100}, "paid_social": {0.5, 49}, "email": {0.5, 49}, "direct": {3, 80}},
+			"markov":      {"display": {4.0 / 3, 84}, "paid_search": {4.0 / 3, 84}, "paid_social": {2.0 / 3, 42}, "email": {2.0 / 3, 42}, "direct": {2, 126}},
+		}
+		for model, chans := range want2 {
+			for _, period := range []string{"2026-03", "all"} {
+				rows, err := conn.QueryContext(t.Context(), `SELECT channel, conversions, value FROM marts.attribution_by_channel
+					WHERE model = ? AND period = ? AND conversions > 0`, model, period)
+				if err != nil {
+					t.Fatal(err)
+				}
+				seen := 0
+				for rows.Next() {
+					var ch string
+					var c, v float64
+					if err := rows.Scan(&ch, &c, &v); err != nil {
+						t.Fatal(err)
+					}
+					w, ok := chans[ch]
+					if !ok || math.Abs(c-w[0]) > 1e-6 || math.Abs(v-w[1]) > 1e-6 {
+						t.Errorf("%s %s %s: %v conversions, %v value; want %v", model, period, ch, c, v, w)
+					}
+					seen++
+				}
+				rows.Close()
+				if seen != len(chans) {
+					t.Errorf("%s %s: %d channels credited, want %d", model, period, seen, len(chans))
+				}
+			}
+		}
+		// Paid search spent 60 + 40 + 50 USD in March: last-touch CPA 150/2,
+		// ROAS 200/150; Markov's removal effect of paid search is 1/3.
+		var cpa, roas, re float64
+		if err := conn.QueryRowContext(t.Context(), `SELECT cpa, roas, (SELECT removal_effect FROM marts.attribution_by_channel
+			WHERE model = 'markov' AND period = 'all' AND channel = 'paid_search')
+			FROM marts.attribution_by_channel WHERE model = 'last_touch' AND period = '2026-03' AND channel = 'paid_search'`).Scan(&cpa, &roas, &re); err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(cpa-75) > 1e-6 || math.Abs(roas-4.0/3) > 1e-6 || math.Abs(re-1.0/3) > 1e-6 {
+			t.Errorf("paid search: cpa %v roas %v removal effect %v", cpa, roas, re)
 		}
 	})
 

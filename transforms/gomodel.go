@@ -36,6 +36,29 @@ type Tx struct {
 	model string
 }
 
+// ScanArrow runs query inside the transaction and passes its result to fn
+// as Arrow record batches, in the order DuckDB produces them (use ORDER BY
+// when order matters). fn must not keep a batch after it returns.
+func (t *Tx) ScanArrow(ctx context.Context, query string, fn func(arrow.RecordBatch) error) error {
+	return t.conn.Raw(func(dc any) error {
+		a, err := duckdb.NewArrowFromConn(dc.(*duckdb.Conn))
+		if err != nil {
+			return err
+		}
+		rdr, err := a.QueryContext(ctx, query)
+		if err != nil {
+			return err
+		}
+		defer rdr.Release()
+		for rdr.Next() {
+			if err := fn(rdr.RecordBatch()); err != nil {
+				return err
+			}
+		}
+		return rdr.Err()
+	})
+}
+
 // ColumnDoc is a column's comment.
 type ColumnDoc struct {
 	Name, Description string

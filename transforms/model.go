@@ -76,6 +76,10 @@ type Model struct {
 	// Inputs are the qualified names of the relations this one reads that
 	// are not models (raw tables, meta tables, staging.src_* views), sorted.
 	Inputs []string
+	// GoTables are tables written by Go models that a check reads, from
+	// its "-- go_tables:" header (comma-separated). Checks run after the Go
+	// models; SQL models run before them and cannot read these.
+	GoTables []string
 
 	tmpl *template.Template
 }
@@ -296,6 +300,15 @@ func parseHeader(m *Model) error {
 			m.Materialized = value
 		case "comment":
 			comment = append(comment, value)
+		case "go_tables":
+			if !m.IsCheck() {
+				return fmt.Errorf("line %d: only checks can read Go models' tables (SQL models are built before them)", line)
+			}
+			for _, t := range strings.Split(value, ",") {
+				if t = strings.TrimSpace(t); t != "" {
+					m.GoTables = append(m.GoTables, t)
+				}
+			}
 		case "severity":
 			if !m.IsCheck() {
 				return fmt.Errorf("line %d: only checks have a severity", line)
@@ -305,7 +318,7 @@ func parseHeader(m *Model) error {
 			}
 			m.Severity = value
 		default:
-			return fmt.Errorf("line %d: unknown header key %q (known: materialized, comment, severity)", line, key)
+			return fmt.Errorf("line %d: unknown header key %q (known: materialized, comment, severity, go_tables)", line, key)
 		}
 	}
 	m.Comment = strings.Join(comment, " ")

@@ -4,9 +4,12 @@
 // and data-driven ones (Markov chain removal effect of order 1 to 4,
 // solved exactly, and the simplified Shapley value).
 //
-// It is pure Go with no warehouse access: the transform step builds
-// [Journeys] from the touchpoints, conversions and orders streams with a
-// [Builder], and pacer attribute reads them with [ParsePaths] from a file
+// The models are pure Go over plain values ([Run] on [Journeys]); only
+// [Marts], the Go model of the transform step, touches the warehouse: it
+// reads staging.int_attribution__journeys (built in SQL from the
+// touchpoints and orders streams) into a [Builder] per month and writes
+// marts.attribution_by_channel. pacer attribute reads journeys with
+// [ParsePaths] from a file
 // in the aggregated format of the ChannelAttribution package
 // (path,total_conversions,total_conversion_value,total_null; channels
 // joined by " > "; column names, delimiter and separator set by
