@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
 	"github.com/pacerhq/pacer/connectors/demo"
 	pacersql "github.com/pacerhq/pacer/sql"
+	"github.com/pacerhq/pacer/transforms"
+	"github.com/pacerhq/pacer/transforms/attribution"
 )
 
 // largeDemo syncs the large demo company (≥10 M ad rows, ≥1 M orders) into
@@ -87,4 +90,57 @@ func BenchmarkLargeDemoKPIMarts(b *testing.B) {
 	}
 	b.ReportMetric(float64(adRows), "ad_rows")
 	b.ReportMetric(float64(adRows*int64(b.N))/b.Elapsed().Seconds(), "ad_rows/s")
+}
+
+// BenchmarkLargeDemoAttribution runs the attribution Go model alone (every
+// configured model, per month and for the whole window) on the large
+// demo's journeys (≈3.4 M: 1.7 M paid orders and 1.8 M null journeys),
+// reading them from the warehouse through Arrow. It reports journeys/s and
+// the Go heap the model reached (DuckDB's own memory is not in it).
+func BenchmarkLargeDemoAttribution(b *testing.B) {
+	cfg := largeDemo(b)
+	job := openBench(b, cfg)
+	defer job.Close()
+	ctx := context.Background()
+	var journeys int64
+	if err := job.DB.SQL().QueryRow("SELECT count(*) FROM staging.int_attribution__journeys").Scan(&journeys); err != nil {
+		b.Skipf("run BenchmarkLargeDemoKPIMarts first to build the journeys: %v", err)
+	}
+	specs, err := cfg.Attribution.Specs()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := transforms.New(nil, transforms.Vars{Currency: cfg.Currency, Timezone: cfg.Timezone, AttributionLookbackDays: 30}, nil)
+	r.AddGoModel(&attribution.Marts{Specs: specs})
+	var peak uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			peak = max(peak, m.HeapAlloc)
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	for b.Loop() {
+		conn, err := job.DB.Conn(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := r.Transform(ctx, conn, nil); err != nil {
+			b.Fatal(err)
+		}
+		conn.Close()
+	}
+	close(stop)
+	<-done
+	b.ReportMetric(float64(journeys), "journeys")
+	b.ReportMetric(float64(journeys*int64(b.N))/b.Elapsed().Seconds(), "journeys/s")
+	b.ReportMetric(float64(peak)/(1<<20), "peak_heap_MiB")
 }

@@ -5,7 +5,7 @@ WITH journeys AS (
         converted,
         value,
         least(len(channels), 10) AS touches,
-        least(CAST(floor(datediff('second', first_touch_at, converted_at) / 86400.0) AS INTEGER), 30) AS days
+        least(CAST((epoch_us(converted_at) - epoch_us(first_touch_at)) // 86400000000 AS INTEGER), 30) AS days
     FROM staging.int_attribution__journeys
 ),
 

@@ -8,7 +8,7 @@ WITH paths AS (
         count(*) FILTER (WHERE converted) AS conversions,
         count(*) FILTER (WHERE NOT converted) AS null_journeys,
         sum(value) AS value,
-        avg(datediff('second', first_touch_at, converted_at)) FILTER (WHERE converted) / 86400.0 AS avg_days_to_conversion
+        avg(epoch_us(converted_at) - epoch_us(first_touch_at)) FILTER (WHERE converted) / 86400e6 AS avg_days_to_conversion
     FROM staging.int_attribution__journeys
     GROUP BY ALL
 ),

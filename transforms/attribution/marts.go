@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -35,7 +34,7 @@ const allPeriod = "all"
 
 // journeysQuery reads the journeys, their month and, for time decay in
 // days, the days from each touch to the conversion.
-const journeysQuery = `SELECT strftime(date, '%Y-%m') AS period, converted, CAST(value AS DOUBLE) AS value, channels, days_before
+const journeysQuery = `SELECT CAST(date_trunc('month', date) AS DATE) AS month, converted, CAST(value AS DOUBLE) AS value, channels, days_before
 FROM staging.int_attribution__journeys`
 
 // Build implements transforms.GoModel.
@@ -51,21 +50,29 @@ func (m *Marts) Build(ctx context.Context, tx *transforms.Tx) ([]transforms.Mode
 	}
 	byPeriod := map[string]*Builder{}
 	timedByPeriod := map[string]*Builder{}
-	all := NewBuilder()
-	// p may alias an Arrow buffer that is released after the batch: the
-	// map keeps a copy.
-	builder := func(m map[string]*Builder, p string) *Builder {
+	// Months arrive as days since 1970: the key is turned into YYYY-MM
+	// once per month, not per journey.
+	monthOf := map[arrow.Date32]string{}
+	builder := func(m map[string]*Builder, month arrow.Date32, distinct bool) (*Builder, string) {
+		p, ok := monthOf[month]
+		if !ok {
+			p = month.ToTime().Format("2006-01")
+			monthOf[month] = p
+		}
 		b := m[p]
 		if b == nil {
 			b = NewBuilder()
-			m[strings.Clone(p)] = b
+			if distinct {
+				b = NewDistinctBuilder()
+			}
+			m[p] = b
 		}
-		return b
+		return b, p
 	}
 	var ids []int32
 	var days []float64
 	err := tx.ScanArrow(ctx, journeysQuery, func(rec arrow.RecordBatch) error {
-		period := rec.Column(0).(*array.String)
+		month := rec.Column(0).(*array.Date32)
 		converted := rec.Column(1).(*array.Boolean)
 		value := rec.Column(2).(*array.Float64)
 		channels := rec.Column(3).(*array.List)
@@ -73,7 +80,6 @@ func (m *Marts) Build(ctx context.Context, tx *transforms.Tx) ([]transforms.Mode
 		before := rec.Column(4).(*array.List)
 		times := before.ListValues().(*array.Float64)
 		for i := 0; i < int(rec.NumRows()); i++ {
-			p := period.Value(i)
 			conv, nulls := 0.0, 1.0
 			if converted.Value(i) {
 				conv, nulls = 1, 0
@@ -83,26 +89,21 @@ func (m *Marts) Build(ctx context.Context, tx *transforms.Tx) ([]transforms.Mode
 			if from == to {
 				continue
 			}
-			b := builder(byPeriod, p)
+			b, p := builder(byPeriod, month.Value(i), false)
 			ids = ids[:0]
 			for k := from; k < to; k++ {
 				ids = append(ids, b.Channel(names.Value(int(k))))
 			}
 			if err := b.Add(ids, nil, conv, v, nulls); err != nil {
-				return fmt.Errorf("journey of %s: %w", strings.Clone(p), err)
+				return fmt.Errorf("journey of %s: %w", p, err)
 			}
-			ids = ids[:0]
-			for k := from; k < to; k++ {
-				ids = append(ids, all.Channel(names.Value(int(k))))
-			}
-			if err := all.Add(ids, nil, conv, v, nulls); err != nil {
-				return err
-			}
+			// Time decay in days credits converting journeys only, each
+			// with its own touch times (so they are kept apart).
 			if len(timed) > 0 && conv > 0 {
-				tb := builder(timedByPeriod, p)
+				tb, _ := builder(timedByPeriod, month.Value(i), true)
 				tf, tt := before.ValueOffsets(i)
 				if tt-tf != to-from {
-					return fmt.Errorf("a journey of %s has %d touches but %d times", strings.Clone(p), to-from, tt-tf)
+					return fmt.Errorf("a journey of %s has %d touches but %d times", p, to-from, tt-tf)
 				}
 				ids, days = ids[:0], days[:0]
 				for k := from; k < to; k++ {
@@ -130,16 +131,34 @@ func (m *Marts) Build(ctx context.Context, tx *transforms.Tx) ([]transforms.Mode
 		periods = append(periods, p)
 	}
 	sort.Strings(periods)
+	// The whole window's paths are the months' paths, aggregated again.
+	journeys := map[string]*Journeys{}
+	all := NewBuilder()
+	for _, p := range periods {
+		j := byPeriod[p].Journeys()
+		journeys[p] = j
+		ids := make([]int32, len(j.Channels))
+		for i, c := range j.Channels {
+			ids[i] = all.Channel(c)
+		}
+		var path []int32
+		for _, jp := range j.Paths {
+			path = path[:0]
+			for _, c := range jp.Channels {
+				path = append(path, ids[c])
+			}
+			if err := all.Add(path, nil, jp.Conversions, jp.Value, jp.Nulls); err != nil {
+				return nil, err
+			}
+		}
+	}
+	journeys[allPeriod] = all.Journeys()
 	periods = append(periods, allPeriod)
 
 	out := newByChannelTable()
 	summed := map[string]map[string][2]float64{} // timed model → channel → all-period credit
 	for _, p := range periods {
-		b := byPeriod[p]
-		if p == allPeriod {
-			b = all
-		}
-		j := b.Journeys()
+		j := journeys[p]
 		if len(j.Paths) == 0 {
 			continue
 		}
