@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/transforms"
 	"github.com/pacerhq/pacer/transforms/attribution"
 )
 
@@ -76,6 +77,11 @@ type AttributionConfig struct {
 	CollapseRepeats bool `yaml:"collapse_repeats"`
 	// DirectChannel is the channel last non-direct skips (default direct).
 	DirectChannel string `yaml:"direct_channel"`
+	// ConversionTypes, when set, makes conversion events of these types
+	// (the conversions stream's type: lead, signup, purchase, ...) what
+	// attribution credits, instead of paid orders: for a business that
+	// sells through leads.
+	ConversionTypes []string `yaml:"conversion_types"`
 }
 
 // DefaultAttributionModels run when attribution.models is not set.
@@ -295,6 +301,11 @@ func (c *Config) validate(file string) []error {
 	}
 	if c.Attribution.LookbackDays < 1 || c.Attribution.LookbackDays > 365 {
 		bad("attribution.lookback_days %d must be between 1 and 365", c.Attribution.LookbackDays)
+	}
+	for _, t := range c.Attribution.ConversionTypes {
+		if err := (transforms.Vars{Currency: "USD", Timezone: "UTC", AttributionLookbackDays: 1, AttributionConversionTypes: []string{t}}).Validate(); err != nil {
+			bad("attribution.conversion_types: %v", err)
+		}
 	}
 	if _, err := c.Attribution.Specs(); err != nil {
 		for _, e := range unjoin(err) {

@@ -227,9 +227,10 @@ func (j *Job) runner(day time.Time) (*transforms.Runner, error) {
 		}
 	}
 	r := transforms.New(models, transforms.Vars{
-		Currency:                j.Config.Currency,
-		Timezone:                j.Config.Timezone,
-		AttributionLookbackDays: j.Config.Attribution.LookbackDays,
+		Currency:                   j.Config.Currency,
+		Timezone:                   j.Config.Timezone,
+		AttributionLookbackDays:    j.Config.Attribution.LookbackDays,
+		AttributionConversionTypes: j.Config.Attribution.ConversionTypes,
 	}, j.Logger)
 	specs, err := j.Config.Attribution.Specs()
 	if err != nil {

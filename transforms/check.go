@@ -87,7 +87,7 @@ type check struct {
 // is recorded with status error and does not stop the others; Check returns
 // an error only when ctx is done or the results cannot be stored.
 func (r *Runner) Check(ctx context.Context, conn *sql.Conn, runID int64) ([]CheckResult, error) {
-	if err := r.vars.validate(); err != nil {
+	if err := r.vars.Validate(); err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
 	now := r.Now()

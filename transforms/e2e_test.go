@@ -582,3 +582,42 @@ func assertAllCommented(t *testing.T, conn *sql.Conn) {
 		t.Errorf("only %d columns checked", n)
 	}
 }
+
+// With attribution.conversion_types, conversion events of those types are
+// what attribution credits: cv1 (u1's signup on 2026-03-01 01:00Z, after
+// u1's display impression and paid_search click of 02-28) and cv2 (u9, no
+// touch: [direct], value 5). Users without a signup are null journeys.
+func TestJourneysFromConversionEvents(t *testing.T) {
+	_, conn := openDB(t)
+	for _, q := range handFixtures {
+		mustExec(t, conn, q)
+	}
+	models, err := transforms.LoadModels(sqlfs.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := handVars
+	vars.AttributionConversionTypes = []string{"signup"}
+	r := transforms.New(models, vars, nil)
+	if _, err := r.Transform(t.Context(), conn, handInputs); err != nil {
+		t.Fatal(err)
+	}
+	got := queryStrings(t, conn, `SELECT concat_ws('|', journey_id, converted, value, array_to_string(channels, '>'))
+		FROM staging.int_attribution__journeys ORDER BY journey_id`)
+	want := []string{
+		"conversion:cv1|true|0.00|display>paid_search",
+		"conversion:cv2|true|5.00|direct",
+		"user:u2|false|0.00|paid_social>email",
+		"user:u4|false|0.00|paid_search",
+		"user:u7|false|0.00|display",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("journeys:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	bad := handVars
+	bad.AttributionConversionTypes = []string{"lead'); DROP TABLE x; --"}
+	if _, err := transforms.New(models, bad, nil).Transform(t.Context(), conn, handInputs); err == nil || !strings.Contains(err.Error(), "conversion type") {
+		t.Errorf("an unsafe conversion type: %v", err)
+	}
+}

@@ -24,6 +24,10 @@ type Vars struct {
 	// AttributionLookbackDays is how many days before an order or conversion
 	// a touchpoint may be to get the credit (at least 1).
 	AttributionLookbackDays int
+	// AttributionConversionTypes, when set, makes the conversion events of
+	// these types (staging.conversions.type) the conversions that
+	// attribution credits, instead of paid orders.
+	AttributionConversionTypes []string
 }
 
 // checkData is what check templates see: Vars plus the current day.
@@ -36,16 +40,24 @@ type checkData struct {
 var (
 	currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 	timezoneRE = regexp.MustCompile(`^[A-Za-z0-9_+\-/]+$`)
+	// conversionTypeRE keeps conversion types safe to quote in SQL.
+	conversionTypeRE = regexp.MustCompile(`^[A-Za-z0-9_\- ]+$`)
 )
 
-// validate checks v offline; the time zone is checked against DuckDB later.
-func (v Vars) validate() error {
+// Validate checks v offline (the time zone is checked against DuckDB when
+// a transform starts): values that templates put into SQL must be safe.
+func (v Vars) Validate() error {
 	var errs []error
 	if !currencyRE.MatchString(v.Currency) {
 		errs = append(errs, fmt.Errorf("currency %q is not an ISO 4217 code (three capital letters)", v.Currency))
 	}
 	if !timezoneRE.MatchString(v.Timezone) {
 		errs = append(errs, fmt.Errorf("timezone %q is not an IANA time zone name", v.Timezone))
+	}
+	for _, t := range v.AttributionConversionTypes {
+		if !conversionTypeRE.MatchString(t) {
+			errs = append(errs, fmt.Errorf("attribution conversion type %q: use letters, digits, _, - and spaces", t))
+		}
 	}
 	if v.AttributionLookbackDays < 1 {
 		errs = append(errs, fmt.Errorf("attribution lookback of %d days: it must be at least 1", v.AttributionLookbackDays))
@@ -140,7 +152,7 @@ type ModelResult struct {
 func (r *Runner) Transform(ctx context.Context, conn *sql.Conn, inputs []RawInput) (Result, error) {
 	start := time.Now()
 	var res Result
-	if err := r.vars.validate(); err != nil {
+	if err := r.vars.Validate(); err != nil {
 		return res, fmt.Errorf("transform: %w", err)
 	}
 	if err := checkTimezone(ctx, conn, r.vars.Timezone); err != nil {

@@ -1,5 +1,5 @@
 -- materialized: table
--- comment: Customer journeys for multi-touch attribution, one row per paid order (a converting journey) and one per user who never placed a paid order (a null journey). A converting journey holds the user's touchpoints in the attribution.lookback_days × 24 hours up to the order, oldest first; a null journey the user's touchpoints in the same span up to their last touch. Touches at the same instant are ordered impression, visit, click, then by channel. A paid order with no touch in its window (or no user) gets the one-touch path [direct], as in last-touch attribution, and is marked no_touch. Values are paid order amounts in the reporting currency (refunds are not netted: attribution credits the sale); an amount without an exchange rate counts as 0, as in marts.kpi_daily, and is listed in meta.fx_missing.
+-- comment: Customer journeys for multi-touch attribution, one row per paid order (a converting journey; with attribution.conversion_types set, per conversion event of those types instead) and one per user who never converted (a null journey). A converting journey holds the user's touchpoints in the attribution.lookback_days × 24 hours up to the order, oldest first; a null journey the user's touchpoints in the same span up to their last touch. Touches at the same instant are ordered impression, visit, click, then by channel. A paid order with no touch in its window (or no user) gets the one-touch path [direct], as in last-touch attribution, and is marked no_touch. Values are paid order amounts in the reporting currency (refunds are not netted: attribution credits the sale); an amount without an exchange rate counts as 0, as in marts.kpi_daily, and is listed in meta.fx_missing.
 WITH touches AS (
     SELECT
         user_id,
@@ -11,10 +11,22 @@ WITH touches AS (
     WHERE user_id IS NOT NULL
 ),
 
+-- The conversions attribution credits: paid orders, or, when
+-- attribution.conversion_types is set, conversion events of those types.
 orders AS (
-    SELECT order_id, user_id, ts, epoch_us(ts) AS us, date, CAST(coalesce(amount, 0) AS DECIMAL(18,2)) AS value
+{{- if .AttributionConversionTypes}}
+    SELECT
+        'conversion:' || conversion_id AS journey_id, user_id, ts, epoch_us(ts) AS us, date,
+        CAST(coalesce(value, 0) AS DECIMAL(18,2)) AS value
+    FROM staging.conversions
+    WHERE type IN ({{range $i, $t := .AttributionConversionTypes}}{{if $i}}, {{end}}'{{$t}}'{{end}})
+{{- else}}
+    SELECT
+        'order:' || order_id AS journey_id, user_id, ts, epoch_us(ts) AS us, date,
+        CAST(coalesce(amount, 0) AS DECIMAL(18,2)) AS value
     FROM staging.orders
     WHERE status = 'paid'
+{{- end}}
 ),
 
 -- Each order's touches, as a list sorted by (instant, strength, channel),
@@ -24,14 +36,14 @@ orders AS (
 -- costs more than the whole rest of the model.
 order_touches AS (
     SELECT
-        orders.order_id,
+        orders.journey_id,
         list_sort(list((touches.ts, touches.strength, touches.channel, (orders.us - touches.us) / 86400e6))) AS touches
     FROM orders
     JOIN touches
         ON touches.user_id = orders.user_id
        AND touches.us <= orders.us
        AND touches.us > orders.us - {{.AttributionLookbackDays}} * 86400000000
-    GROUP BY orders.order_id
+    GROUP BY orders.journey_id
 ),
 
 buyers AS (
@@ -55,7 +67,7 @@ null_journeys AS (
 )
 
 SELECT
-    'order:' || orders.order_id AS journey_id,
+    orders.journey_id,
     orders.user_id,
     true AS converted,
     orders.date,
@@ -66,7 +78,7 @@ SELECT
     coalesce(list_transform(order_touches.touches, t -> t[4]), [0.0]) AS days_before,
     order_touches.touches IS NULL AS no_touch
 FROM orders
-LEFT JOIN order_touches USING (order_id)
+LEFT JOIN order_touches USING (journey_id)
 
 UNION ALL
 
