@@ -3,13 +3,14 @@ package attribution
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/pacerhq/pacer/transforms"
 )
@@ -185,7 +186,7 @@ func (m *Marts) Build(ctx context.Context, tx *transforms.Tx) ([]transforms.Mode
 		if p == allPeriod {
 			for _, s := range timed {
 				r := Result{Model: s.Label(), Spec: s}
-				for _, ch := range sortedKeys(summed[s.Label()]) {
+				for _, ch := range slices.Sorted(maps.Keys(summed[s.Label()])) {
 					c := summed[s.Label()][ch]
 					r.Channels = append(r.Channels, ch)
 					r.Conversions = append(r.Conversions, c[0])
@@ -197,9 +198,9 @@ func (m *Marts) Build(ctx context.Context, tx *transforms.Tx) ([]transforms.Mode
 			}
 		}
 		conv, _, nulls := j.Totals()
-		out.add(p, results, spend[p], conv+nulls)
+		addCredits(out, p, results, spend[p], conv+nulls)
 	}
-	mr, err := out.write(ctx, tx)
+	mr, err := out.Write(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -231,44 +232,30 @@ func spendByChannel(ctx context.Context, tx *transforms.Tx) (map[string]map[stri
 	return out, rows.Err()
 }
 
-type byChannelTable struct {
-	b      *array.RecordBuilder
-	schema *arrow.Schema
-	docs   []transforms.ColumnDoc
+// byChannelColumns are the columns of marts.attribution_by_channel.
+var byChannelColumns = []transforms.TableColumn{
+	{Name: "model", Type: arrow.BinaryTypes.String, Description: "Attribution model: first_touch, last_touch, last_non_direct, linear, time_decay, position_based, markov (markov_2.. for higher orders), shapley; _collapsed when consecutive repeats were merged."},
+	{Name: "period", Type: arrow.BinaryTypes.String, Description: "Calendar month of the conversions (YYYY-MM; null journeys count in the month of their last touch), or all for the whole window."},
+	{Name: "period_start", Type: arrow.FixedWidthTypes.Date32, Description: "First day of the period; NULL for all."},
+	{Name: "period_end", Type: arrow.FixedWidthTypes.Date32, Description: "Last day of the period; NULL for all."},
+	{Name: "channel", Type: arrow.BinaryTypes.String, Description: "Channel credited (or with spend in the period)."},
+	{Name: "conversions", Type: arrow.PrimitiveTypes.Float64, Description: "Conversions the model credits to the channel; fractional for multi-touch models. Rounded to 1e-6."},
+	{Name: "value", Type: arrow.PrimitiveTypes.Float64, Description: "Conversion value credited, reporting currency. Rounded to 1e-6."},
+	{Name: "share_of_conversions", Type: arrow.PrimitiveTypes.Float64, Description: "conversions ÷ the period's conversions."},
+	{Name: "spend", Type: arrow.PrimitiveTypes.Float64, Description: "Ad spend of the channel in the period (marts.kpi_daily), reporting currency; 0 for unpaid channels."},
+	{Name: "cpa", Type: arrow.PrimitiveTypes.Float64, Description: "spend ÷ conversions; NULL without spend or conversions."},
+	{Name: "roas", Type: arrow.PrimitiveTypes.Float64, Description: "value ÷ spend; NULL without spend."},
+	{Name: "removal_effect", Type: arrow.PrimitiveTypes.Float64, Description: "Markov models only: 1 − P(conversion without the channel) ÷ P(conversion)."},
+	{Name: "conversion_probability", Type: arrow.PrimitiveTypes.Float64, Description: "Markov models only: the chain's probability of conversion from the start."},
+	{Name: "period_conversions", Type: arrow.PrimitiveTypes.Float64, Description: "Conversions of all journeys in the period: what every model's credits add up to."},
+	{Name: "period_value", Type: arrow.PrimitiveTypes.Float64, Description: "Conversion value of all converting journeys in the period."},
+	{Name: "period_journeys", Type: arrow.PrimitiveTypes.Float64, Description: "Journeys in the period, converting and null."},
 }
 
-var byChannelColumns = []struct {
-	name string
-	typ  arrow.DataType
-	desc string
-}{
-	{"model", arrow.BinaryTypes.String, "Attribution model: first_touch, last_touch, last_non_direct, linear, time_decay, position_based, markov (markov_2.. for higher orders), shapley; _collapsed when consecutive repeats were merged."},
-	{"period", arrow.BinaryTypes.String, "Calendar month of the conversions (YYYY-MM; null journeys count in the month of their last touch), or all for the whole window."},
-	{"period_start", arrow.FixedWidthTypes.Date32, "First day of the period; NULL for all."},
-	{"period_end", arrow.FixedWidthTypes.Date32, "Last day of the period; NULL for all."},
-	{"channel", arrow.BinaryTypes.String, "Channel credited (or with spend in the period)."},
-	{"conversions", arrow.PrimitiveTypes.Float64, "Conversions (paid orders) the model credits to the channel; fractional for multi-touch models. Rounded to 1e-6."},
-	{"value", arrow.PrimitiveTypes.Float64, "Order value credited, reporting currency. Rounded to 1e-6."},
-	{"share_of_conversions", arrow.PrimitiveTypes.Float64, "conversions ÷ the period's conversions."},
-	{"spend", arrow.PrimitiveTypes.Float64, "Ad spend of the channel in the period (marts.kpi_daily), reporting currency; 0 for unpaid channels."},
-	{"cpa", arrow.PrimitiveTypes.Float64, "spend ÷ conversions; NULL without spend or conversions."},
-	{"roas", arrow.PrimitiveTypes.Float64, "value ÷ spend; NULL without spend."},
-	{"removal_effect", arrow.PrimitiveTypes.Float64, "Markov models only: 1 − P(conversion without the channel) ÷ P(conversion)."},
-	{"conversion_probability", arrow.PrimitiveTypes.Float64, "Markov models only: the chain's probability of conversion from the start."},
-	{"period_conversions", arrow.PrimitiveTypes.Float64, "Conversions of all journeys in the period: what every model's credits add up to."},
-	{"period_value", arrow.PrimitiveTypes.Float64, "Order value of all converting journeys in the period."},
-	{"period_journeys", arrow.PrimitiveTypes.Float64, "Journeys in the period, converting and null."},
-}
-
-func newByChannelTable() *byChannelTable {
-	fields := make([]arrow.Field, len(byChannelColumns))
-	docs := make([]transforms.ColumnDoc, len(byChannelColumns))
-	for i, c := range byChannelColumns {
-		fields[i] = arrow.Field{Name: c.name, Type: c.typ, Nullable: true}
-		docs[i] = transforms.ColumnDoc{Name: c.name, Description: c.desc}
-	}
-	s := arrow.NewSchema(fields, nil)
-	return &byChannelTable{b: array.NewRecordBuilder(memory.DefaultAllocator, s), schema: s, docs: docs}
+func newByChannelTable() *transforms.TableWriter {
+	return transforms.NewTableWriter("marts.attribution_by_channel",
+		"Conversions and value credited to each channel by each attribution model, per calendar month and for the whole window, with the channel's spend, CPA and ROAS: compare the models to see how much a channel's credit depends on the rule. Journeys come from staging.int_attribution__journeys (touches within attribution.lookback_days before each paid order, or conversion event with attribution.conversion_types; users without one are null journeys). Every model's credits in a period add up to period_conversions and period_value (checked).",
+		byChannelColumns)
 }
 
 // round6 drops the last bits of a credit: journeys arrive in no fixed
@@ -276,7 +263,9 @@ func newByChannelTable() *byChannelTable {
 // rounding keeps reruns byte-identical.
 func round6(x float64) float64 { return math.Round(x*1e6) / 1e6 }
 
-func (t *byChannelTable) add(period string, results []Result, spend map[string]float64, journeys float64) {
+// addCredits adds one period's rows: every model × every channel credited
+// or with spend.
+func addCredits(t *transforms.TableWriter, period string, results []Result, spend map[string]float64, journeys float64) {
 	var from, to time.Time
 	if period != allPeriod {
 		from, _ = time.Parse("2006-01", period)
@@ -298,31 +287,8 @@ func (t *byChannelTable) add(period string, results []Result, spend map[string]f
 		for ch := range spend {
 			channels[ch] = true
 		}
-		for _, ch := range sortedKeys(channels) {
-			c := credit[ch]
-			s := spend[ch]
-			f := t.b.Fields()
-			f[0].(*array.StringBuilder).Append(r.Model)
-			f[1].(*array.StringBuilder).Append(period)
-			if from.IsZero() {
-				f[2].AppendNull()
-				f[3].AppendNull()
-			} else {
-				f[2].(*array.Date32Builder).Append(arrow.Date32FromTime(from))
-				f[3].(*array.Date32Builder).Append(arrow.Date32FromTime(to))
-			}
-			f[4].(*array.StringBuilder).Append(ch)
-			num := func(i int, v float64) {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					f[i].AppendNull()
-				} else {
-					f[i].(*array.Float64Builder).Append(v)
-				}
-			}
-			num(5, round6(c[0]))
-			num(6, round6(c[1]))
-			num(7, round6(c[0]/r.TotalConversions))
-			num(8, s)
+		for _, ch := range slices.Sorted(maps.Keys(channels)) {
+			c, s := credit[ch], spend[ch]
 			cpa, roas := math.NaN(), math.NaN()
 			if s > 0 && c[0] > 0 {
 				cpa = round6(s / c[0])
@@ -330,36 +296,12 @@ func (t *byChannelTable) add(period string, results []Result, spend map[string]f
 			if s > 0 {
 				roas = round6(c[1] / s)
 			}
-			num(9, cpa)
-			num(10, roas)
+			var removal, prob any
 			if r.Markov != nil {
-				num(11, round6(re[ch]))
-				num(12, round6(r.Markov.ConversionProbability))
-			} else {
-				f[11].AppendNull()
-				f[12].AppendNull()
+				removal, prob = round6(re[ch]), round6(r.Markov.ConversionProbability)
 			}
-			num(13, round6(r.TotalConversions))
-			num(14, round6(r.TotalValue))
-			num(15, journeys)
+			t.Add(r.Model, period, from, to, ch, round6(c[0]), round6(c[1]), round6(c[0]/r.TotalConversions), s,
+				cpa, roas, removal, prob, round6(r.TotalConversions), round6(r.TotalValue), journeys)
 		}
 	}
-}
-
-func (t *byChannelTable) write(ctx context.Context, tx *transforms.Tx) (transforms.ModelResult, error) {
-	rec := t.b.NewRecordBatch()
-	defer rec.Release()
-	t.b.Release()
-	return tx.CreateTable(ctx, "marts.attribution_by_channel",
-		"Conversions and order value credited to each channel by each attribution model, per calendar month and for the whole window, with the channel's spend, CPA and ROAS: compare the models to see how much a channel's credit depends on the rule. Journeys come from staging.int_attribution__journeys (touches within attribution.lookback_days before each paid order; users without orders are null journeys). Every model's credits in a period add up to period_conversions and period_value (checked).",
-		t.schema, t.docs, rec)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -304,7 +306,7 @@ func (ln *linter) target(t *Target) error {
 		return nil
 	}
 	scopeOK := true
-	for _, k := range sortedKeys(t.Scope) {
+	for _, k := range slices.Sorted(maps.Keys(t.Scope)) {
 		col := m.ScopeColumn(k)
 		if col == "" {
 			continue // Check reports it

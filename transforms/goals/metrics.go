@@ -2,6 +2,8 @@ package goals
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -210,7 +212,7 @@ const (
 func (m Metric) SeriesQuery(scope map[string]string) (string, []any, error) {
 	var where []string
 	var args []any
-	for _, k := range sortedKeys(scope) {
+	for _, k := range slices.Sorted(maps.Keys(scope)) {
 		col := m.ScopeColumn(k)
 		if col == "" {
 			return "", nil, fmt.Errorf("metric %s (from %s) has no %s dimension: scope it by %s", m.Name, m.Source, k, orNone(m.scopeKeysFor()))
@@ -286,13 +288,4 @@ func orNone(s []string) string {
 		return "nothing (company-wide only)"
 	}
 	return strings.Join(s, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

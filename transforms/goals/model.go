@@ -41,7 +41,7 @@ func (m *Model) Build(ctx context.Context, tx *transforms.Tx) ([]transforms.Mode
 	if err != nil {
 		return nil, err
 	}
-	tables := []*table{
+	tables := []*transforms.TableWriter{
 		metricsTable(),
 		targetsTable(plan),
 		r.targetsVsActuals(asOf),
@@ -50,7 +50,7 @@ func (m *Model) Build(ctx context.Context, tx *transforms.Tx) ([]transforms.Mode
 	}
 	var out []transforms.ModelResult
 	for _, t := range tables {
-		mr, err := t.write(ctx, tx)
+		mr, err := t.Write(ctx, tx)
 		if err != nil {
 			return out, err
 		}
@@ -118,87 +118,87 @@ func Evaluate(ctx context.Context, l *Loader, plan *Plan, asOf time.Time) (*Eval
 	return ev, nil
 }
 
-func metricsTable() *table {
-	t := newTable("meta.metrics", "The metrics targets can name: where each comes from and how it is computed.", []column{
-		{"metric", arrow.BinaryTypes.String, "Metric name, as used in targets.yaml."},
-		{"description", arrow.BinaryTypes.String, "What the metric measures."},
-		{"source", arrow.BinaryTypes.String, "Relation the daily figures come from."},
-		{"formula", arrow.BinaryTypes.String, "How the value over a set of days is computed."},
-		{"kind", arrow.BinaryTypes.String, "additive (accumulates over days, paced along a curve) or ratio (a level, paced flat)."},
-		{"direction", arrow.BinaryTypes.String, "higher or lower: which way is better. For lower, a target is a ceiling and attainment and pace are target ÷ actual."},
-		{"unit", arrow.BinaryTypes.String, "money (reporting currency), count, ratio, share or score."},
-		{"scope_keys", arrow.BinaryTypes.String, "Scope keys a target on this metric may use."},
+func metricsTable() *transforms.TableWriter {
+	t := transforms.NewTableWriter("meta.metrics", "The metrics targets can name: where each comes from and how it is computed.", []transforms.TableColumn{
+		{Name: "metric", Type: arrow.BinaryTypes.String, Description: "Metric name, as used in targets.yaml."},
+		{Name: "description", Type: arrow.BinaryTypes.String, Description: "What the metric measures."},
+		{Name: "source", Type: arrow.BinaryTypes.String, Description: "Relation the daily figures come from."},
+		{Name: "formula", Type: arrow.BinaryTypes.String, Description: "How the value over a set of days is computed."},
+		{Name: "kind", Type: arrow.BinaryTypes.String, Description: "additive (accumulates over days, paced along a curve) or ratio (a level, paced flat)."},
+		{Name: "direction", Type: arrow.BinaryTypes.String, Description: "higher or lower: which way is better. For lower, a target is a ceiling and attainment and pace are target ÷ actual."},
+		{Name: "unit", Type: arrow.BinaryTypes.String, Description: "money (reporting currency), count, ratio, share or score."},
+		{Name: "scope_keys", Type: arrow.BinaryTypes.String, Description: "Scope keys a target on this metric may use."},
 	})
 	for _, m := range Metrics {
 		kind := "ratio"
 		if m.Additive() {
 			kind = "additive"
 		}
-		t.add(m.Name, m.Description, string(m.Source), m.Formula(), kind, m.Direction(), m.Unit, strings.Join(m.scopeKeysFor(), ", "))
+		t.Add(m.Name, m.Description, string(m.Source), m.Formula(), kind, m.Direction(), m.Unit, strings.Join(m.scopeKeysFor(), ", "))
 	}
 	return t
 }
 
-func targetsTable(p *Plan) *table {
-	t := newTable("meta.targets", "The targets of targets.yaml as pacer read them on the last transform.", []column{
-		{"target_id", arrow.PrimitiveTypes.Int64, "Position of the target in targets.yaml, from 1."},
-		{"line", arrow.PrimitiveTypes.Int64, "Line of the target in targets.yaml."},
-		{"target", arrow.BinaryTypes.String, "Label: metric · scope · period."},
-		{"metric", arrow.BinaryTypes.String, "Metric (see meta.metrics)."},
-		{"period", arrow.BinaryTypes.String, "Period as written: YYYY, YYYY-Qn, YYYY-MM, YYYY-Www or a range."},
-		{"period_start", arrow.FixedWidthTypes.Date32, "First day of the period."},
-		{"period_end", arrow.FixedWidthTypes.Date32, "Last day of the period."},
-		{"scope", arrow.BinaryTypes.String, "company, or the scope as key=value pairs."},
-		{"target_value", arrow.PrimitiveTypes.Float64, "The target for the whole period (money in the reporting currency)."},
-		{"owner", arrow.BinaryTypes.String, "Person accountable for the target."},
-		{"team", arrow.BinaryTypes.String, "Team of the owner; its incentive rule uses the target."},
-		{"seasonality", arrow.BinaryTypes.String, "Pacing curve asked for: linear, last_year or weekly."},
-		{"weight", arrow.PrimitiveTypes.Float64, "Weight of the target in its owner's and team's scorecard."},
-		{"note", arrow.BinaryTypes.String, "Free text from targets.yaml."},
+func targetsTable(p *Plan) *transforms.TableWriter {
+	t := transforms.NewTableWriter("meta.targets", "The targets of targets.yaml as pacer read them on the last transform.", []transforms.TableColumn{
+		{Name: "target_id", Type: arrow.PrimitiveTypes.Int64, Description: "Position of the target in targets.yaml, from 1."},
+		{Name: "line", Type: arrow.PrimitiveTypes.Int64, Description: "Line of the target in targets.yaml."},
+		{Name: "target", Type: arrow.BinaryTypes.String, Description: "Label: metric · scope · period."},
+		{Name: "metric", Type: arrow.BinaryTypes.String, Description: "Metric (see meta.metrics)."},
+		{Name: "period", Type: arrow.BinaryTypes.String, Description: "Period as written: YYYY, YYYY-Qn, YYYY-MM, YYYY-Www or a range."},
+		{Name: "period_start", Type: arrow.FixedWidthTypes.Date32, Description: "First day of the period."},
+		{Name: "period_end", Type: arrow.FixedWidthTypes.Date32, Description: "Last day of the period."},
+		{Name: "scope", Type: arrow.BinaryTypes.String, Description: "company, or the scope as key=value pairs."},
+		{Name: "target_value", Type: arrow.PrimitiveTypes.Float64, Description: "The target for the whole period (money in the reporting currency)."},
+		{Name: "owner", Type: arrow.BinaryTypes.String, Description: "Person accountable for the target."},
+		{Name: "team", Type: arrow.BinaryTypes.String, Description: "Team of the owner; its incentive rule uses the target."},
+		{Name: "seasonality", Type: arrow.BinaryTypes.String, Description: "Pacing curve asked for: linear, last_year or weekly."},
+		{Name: "weight", Type: arrow.PrimitiveTypes.Float64, Description: "Weight of the target in its owner's and team's scorecard."},
+		{Name: "note", Type: arrow.BinaryTypes.String, Description: "Free text from targets.yaml."},
 	})
 	for _, x := range p.Targets {
-		t.add(x.ID, x.Line, x.Label(), x.Metric, x.Period, x.Range.From, x.Range.To, x.ScopeString(), x.Value,
+		t.Add(x.ID, x.Line, x.Label(), x.Metric, x.Period, x.Range.From, x.Range.To, x.ScopeString(), x.Value,
 			x.Owner, x.Team, x.Seasonality, x.Weight, x.Note)
 	}
 	return t
 }
 
-func (ev *Evaluation) targetsVsActuals(asOf time.Time) *table {
-	t := newTable("marts.targets_vs_actuals",
+func (ev *Evaluation) targetsVsActuals(asOf time.Time) *transforms.TableWriter {
+	t := transforms.NewTableWriter("marts.targets_vs_actuals",
 		"Every target of targets.yaml paced day by day: one row per target and day of its period. Each row reads as of the end of its day, so the rows of past days show how the target stood then; days after as_of carry only the expected curve. For additive metrics (revenue, orders, spend...) the target is for the whole period and the curve spreads it over the days; for ratios (ROAS, CAC, conversion rate...) the target is a level. For lower-is-better metrics (CAC, CPA, CPC, CPM, refunds) attainment and pace are target ÷ actual.",
-		[]column{
-			{"target_id", arrow.PrimitiveTypes.Int64, "Target (meta.targets.target_id): its position in targets.yaml."},
-			{"target", arrow.BinaryTypes.String, "Label: metric · scope · period."},
-			{"metric", arrow.BinaryTypes.String, "Metric (see meta.metrics)."},
-			{"scope", arrow.BinaryTypes.String, "company, or the scope as key=value pairs."},
-			{"period", arrow.BinaryTypes.String, "Period as written in targets.yaml."},
-			{"period_start", arrow.FixedWidthTypes.Date32, "First day of the period."},
-			{"period_end", arrow.FixedWidthTypes.Date32, "Last day of the period."},
-			{"owner", arrow.BinaryTypes.String, "Person accountable."},
-			{"team", arrow.BinaryTypes.String, "Owner's team."},
-			{"direction", arrow.BinaryTypes.String, "higher or lower: which way is better."},
-			{"target_value", arrow.PrimitiveTypes.Float64, "Target for the period (a total for additive metrics, a level for ratios)."},
-			{"curve", arrow.BinaryTypes.String, "Pacing curve applied: linear, last_year (shape of the same days last year) or weekly (weekday profile of 8 weeks)."},
-			{"curve_note", arrow.BinaryTypes.String, "Why the curve differs from the one asked for, or where its shape comes from."},
-			{"date", arrow.FixedWidthTypes.Date32, "Day of the period."},
-			{"day_of_period", arrow.PrimitiveTypes.Int64, "1 for the first day of the period."},
-			{"days_left", arrow.PrimitiveTypes.Int64, "Days of the period after this one."},
-			{"is_latest", arrow.FixedWidthTypes.Boolean, "True on the row that is the target's current standing: the as-of day, or the period's last day when it ended, or its first day when it has not started."},
-			{"day_actual", arrow.PrimitiveTypes.Float64, "The day's own figure (a ratio for ratio metrics; NULL when its denominator is 0). NULL after as_of."},
-			{"numerator_to_date", arrow.PrimitiveTypes.Float64, "Sum of the metric's numerator from the period's start to this day (see meta.metrics.formula)."},
-			{"denominator_to_date", arrow.PrimitiveTypes.Float64, "Sum of the metric's denominator to this day (for additive metrics: days with data)."},
-			{"actual_to_date", arrow.PrimitiveTypes.Float64, "Metric from the period's start to this day: a total for additive metrics, the ratio of sums for ratios."},
-			{"expected_to_date", arrow.PrimitiveTypes.Float64, "Where the curve says the metric should be by the end of this day: target × the curve's share of days to date (the target itself for ratios)."},
-			{"attainment", arrow.PrimitiveTypes.Float64, "Additive: actual_to_date ÷ target_value, the share of the whole target reached so far. Ratio: actual ÷ target (target ÷ actual when lower is better)."},
-			{"pace_index", arrow.PrimitiveTypes.Float64, "actual_to_date ÷ expected_to_date (inverted when lower is better): 1.00 is exactly on the curve."},
-			{"forecast_linear", arrow.PrimitiveTypes.Float64, "Period-end figure if every remaining day is like the average day so far: actual_to_date ÷ days elapsed × days in period (ratios: the ratio so far)."},
-			{"forecast", arrow.PrimitiveTypes.Float64, "Seasonality-aware period-end forecast: actual_to_date ÷ the curve's share to date, i.e. pace_index × target for higher-is-better additive metrics (ratios: the ratio so far)."},
-			{"forecast_low", arrow.PrimitiveTypes.Float64, "Lower bound of a 90% interval around forecast, from the day-to-day spread of actual ÷ expected so far (never below what is already achieved when days cannot be negative); NULL before 2 days of data."},
-			{"forecast_high", arrow.PrimitiveTypes.Float64, "Upper bound of the 90% interval around forecast."},
-			{"projected_attainment", arrow.PrimitiveTypes.Float64, "forecast ÷ target_value (inverted when lower is better): where the target will end at the current pace."},
-			{"required_daily", arrow.PrimitiveTypes.Float64, "What each remaining day must bring to end exactly on target: (target − actual_to_date) ÷ days_left for additive metrics, the ratio the remaining days must average for ratios (assuming the denominator keeps its pace). NULL on the last day."},
-			{"status", arrow.BinaryTypes.String, "not_started, on_track (pace_index ≥ status.on_track, default 0.95), at_risk (≥ status.at_risk, default 0.85), off_track, no_data, and on the period's last day achieved or missed. NULL after as_of."},
-			{"as_of", arrow.FixedWidthTypes.Date32, "The run's reporting day: rows after it have no actuals."},
+		[]transforms.TableColumn{
+			{Name: "target_id", Type: arrow.PrimitiveTypes.Int64, Description: "Target (meta.targets.target_id): its position in targets.yaml."},
+			{Name: "target", Type: arrow.BinaryTypes.String, Description: "Label: metric · scope · period."},
+			{Name: "metric", Type: arrow.BinaryTypes.String, Description: "Metric (see meta.metrics)."},
+			{Name: "scope", Type: arrow.BinaryTypes.String, Description: "company, or the scope as key=value pairs."},
+			{Name: "period", Type: arrow.BinaryTypes.String, Description: "Period as written in targets.yaml."},
+			{Name: "period_start", Type: arrow.FixedWidthTypes.Date32, Description: "First day of the period."},
+			{Name: "period_end", Type: arrow.FixedWidthTypes.Date32, Description: "Last day of the period."},
+			{Name: "owner", Type: arrow.BinaryTypes.String, Description: "Person accountable."},
+			{Name: "team", Type: arrow.BinaryTypes.String, Description: "Owner's team."},
+			{Name: "direction", Type: arrow.BinaryTypes.String, Description: "higher or lower: which way is better."},
+			{Name: "target_value", Type: arrow.PrimitiveTypes.Float64, Description: "Target for the period (a total for additive metrics, a level for ratios)."},
+			{Name: "curve", Type: arrow.BinaryTypes.String, Description: "Pacing curve applied: linear, last_year (shape of the same days last year) or weekly (weekday profile of 8 weeks)."},
+			{Name: "curve_note", Type: arrow.BinaryTypes.String, Description: "Why the curve differs from the one asked for, or where its shape comes from."},
+			{Name: "date", Type: arrow.FixedWidthTypes.Date32, Description: "Day of the period."},
+			{Name: "day_of_period", Type: arrow.PrimitiveTypes.Int64, Description: "1 for the first day of the period."},
+			{Name: "days_left", Type: arrow.PrimitiveTypes.Int64, Description: "Days of the period after this one."},
+			{Name: "is_latest", Type: arrow.FixedWidthTypes.Boolean, Description: "True on the row that is the target's current standing: the as-of day, or the period's last day when it ended, or its first day when it has not started."},
+			{Name: "day_actual", Type: arrow.PrimitiveTypes.Float64, Description: "The day's own figure (a ratio for ratio metrics; NULL when its denominator is 0). NULL after as_of."},
+			{Name: "numerator_to_date", Type: arrow.PrimitiveTypes.Float64, Description: "Sum of the metric's numerator from the period's start to this day (see meta.metrics.formula)."},
+			{Name: "denominator_to_date", Type: arrow.PrimitiveTypes.Float64, Description: "Sum of the metric's denominator to this day (for additive metrics: days with data)."},
+			{Name: "actual_to_date", Type: arrow.PrimitiveTypes.Float64, Description: "Metric from the period's start to this day: a total for additive metrics, the ratio of sums for ratios."},
+			{Name: "expected_to_date", Type: arrow.PrimitiveTypes.Float64, Description: "Where the curve says the metric should be by the end of this day: target × the curve's share of days to date (the target itself for ratios)."},
+			{Name: "attainment", Type: arrow.PrimitiveTypes.Float64, Description: "Additive: actual_to_date ÷ target_value, the share of the whole target reached so far. Ratio: actual ÷ target (target ÷ actual when lower is better)."},
+			{Name: "pace_index", Type: arrow.PrimitiveTypes.Float64, Description: "actual_to_date ÷ expected_to_date (inverted when lower is better): 1.00 is exactly on the curve."},
+			{Name: "forecast_linear", Type: arrow.PrimitiveTypes.Float64, Description: "Period-end figure if every remaining day is like the average day so far: actual_to_date ÷ days elapsed × days in period (ratios: the ratio so far)."},
+			{Name: "forecast", Type: arrow.PrimitiveTypes.Float64, Description: "Seasonality-aware period-end forecast: actual_to_date ÷ the curve's share to date, i.e. pace_index × target for higher-is-better additive metrics (ratios: the ratio so far)."},
+			{Name: "forecast_low", Type: arrow.PrimitiveTypes.Float64, Description: "Lower bound of a 90% interval around forecast, from the day-to-day spread of actual ÷ expected so far (never below what is already achieved when days cannot be negative); NULL before 2 days of data."},
+			{Name: "forecast_high", Type: arrow.PrimitiveTypes.Float64, Description: "Upper bound of the 90% interval around forecast."},
+			{Name: "projected_attainment", Type: arrow.PrimitiveTypes.Float64, Description: "forecast ÷ target_value (inverted when lower is better): where the target will end at the current pace."},
+			{Name: "required_daily", Type: arrow.PrimitiveTypes.Float64, Description: "What each remaining day must bring to end exactly on target: (target − actual_to_date) ÷ days_left for additive metrics, the ratio the remaining days must average for ratios (assuming the denominator keeps its pace). NULL on the last day."},
+			{Name: "status", Type: arrow.BinaryTypes.String, Description: "not_started, on_track (pace_index ≥ status.on_track, default 0.95), at_risk (≥ status.at_risk, default 0.85), off_track, no_data, and on the period's last day achieved or missed. NULL after as_of."},
+			{Name: "as_of", Type: arrow.FixedWidthTypes.Date32, Description: "The run's reporting day: rows after it have no actuals."},
 		})
 	for _, tp := range ev.Targets {
 		x := tp.Target
@@ -211,7 +211,7 @@ func (ev *Evaluation) targetsVsActuals(asOf time.Time) *table {
 			if tp.Curve.Note == "" {
 				note = nil
 			}
-			t.add(x.ID, x.Label(), x.Metric, x.ScopeString(), x.Period, x.Range.From, x.Range.To, x.Owner, x.Team,
+			t.Add(x.ID, x.Label(), x.Metric, x.ScopeString(), x.Period, x.Range.From, x.Range.To, x.Owner, x.Team,
 				tp.Metric.Direction(), x.Value, tp.Curve.Used, note, d.Date, d.Day, d.DaysLeft, d.Date.Equal(latest),
 				d.Actual, d.Numerator, d.Denominator, d.ActualToDate, d.ExpectedToDate, d.Attainment, d.PaceIndex,
 				d.ForecastLinear, d.Forecast, d.ForecastLow, d.ForecastHigh, d.ProjectedAttainment, d.RequiredDaily,
@@ -270,33 +270,33 @@ func PaceBudget(b Budget, s Series, asOf time.Time) BudgetPace {
 	return bp
 }
 
-func (ev *Evaluation) budgetPacing(asOf time.Time) *table {
-	t := newTable("marts.budget_pacing",
+func (ev *Evaluation) budgetPacing(asOf time.Time) *transforms.TableWriter {
+	t := transforms.NewTableWriter("marts.budget_pacing",
 		"Planned versus actual ad spend: one row per budget of targets.yaml (channel × period), as of the run's day. The plan is spread evenly over the period's days; the projection extends the average day so far to the period's end.",
-		[]column{
-			{"budget_id", arrow.PrimitiveTypes.Int64, "Position of the budget in targets.yaml, from 1."},
-			{"channel", arrow.BinaryTypes.String, "Channel the budget is for (marts.kpi_daily.channel)."},
-			{"period", arrow.BinaryTypes.String, "Period as written."},
-			{"period_start", arrow.FixedWidthTypes.Date32, "First day of the period."},
-			{"period_end", arrow.FixedWidthTypes.Date32, "Last day of the period."},
-			{"planned", arrow.PrimitiveTypes.Float64, "Planned spend for the period, reporting currency."},
-			{"actual_to_date", arrow.PrimitiveTypes.Float64, "Spend of the channel from the period's start to as_of (marts.kpi_daily.spend)."},
-			{"expected_to_date", arrow.PrimitiveTypes.Float64, "planned × days elapsed ÷ days in the period."},
-			{"pace_index", arrow.PrimitiveTypes.Float64, "actual_to_date ÷ expected_to_date: above 1 spends faster than planned."},
-			{"projected_spend", arrow.PrimitiveTypes.Float64, "actual_to_date ÷ days elapsed × days in the period."},
-			{"projected_variance", arrow.PrimitiveTypes.Float64, "projected_spend − planned: positive is projected overspend."},
-			{"projected_variance_pct", arrow.PrimitiveTypes.Float64, "projected_variance ÷ planned."},
-			{"remaining_budget", arrow.PrimitiveTypes.Float64, "planned − actual_to_date."},
-			{"required_daily", arrow.PrimitiveTypes.Float64, "remaining_budget ÷ days_left: the daily spend that lands exactly on plan. NULL when the period ended."},
-			{"days_elapsed", arrow.PrimitiveTypes.Int64, "Days of the period up to as_of."},
-			{"days_left", arrow.PrimitiveTypes.Int64, "Days of the period after as_of."},
-			{"status", arrow.BinaryTypes.String, "not_started, on_plan, overspending (projected more than 5% over plan) or underspending (more than 10% under)."},
-			{"is_final", arrow.FixedWidthTypes.Boolean, "True when the period has ended: the figures are final."},
-			{"as_of", arrow.FixedWidthTypes.Date32, "The run's reporting day."},
+		[]transforms.TableColumn{
+			{Name: "budget_id", Type: arrow.PrimitiveTypes.Int64, Description: "Position of the budget in targets.yaml, from 1."},
+			{Name: "channel", Type: arrow.BinaryTypes.String, Description: "Channel the budget is for (marts.kpi_daily.channel)."},
+			{Name: "period", Type: arrow.BinaryTypes.String, Description: "Period as written."},
+			{Name: "period_start", Type: arrow.FixedWidthTypes.Date32, Description: "First day of the period."},
+			{Name: "period_end", Type: arrow.FixedWidthTypes.Date32, Description: "Last day of the period."},
+			{Name: "planned", Type: arrow.PrimitiveTypes.Float64, Description: "Planned spend for the period, reporting currency."},
+			{Name: "actual_to_date", Type: arrow.PrimitiveTypes.Float64, Description: "Spend of the channel from the period's start to as_of (marts.kpi_daily.spend)."},
+			{Name: "expected_to_date", Type: arrow.PrimitiveTypes.Float64, Description: "planned × days elapsed ÷ days in the period."},
+			{Name: "pace_index", Type: arrow.PrimitiveTypes.Float64, Description: "actual_to_date ÷ expected_to_date: above 1 spends faster than planned."},
+			{Name: "projected_spend", Type: arrow.PrimitiveTypes.Float64, Description: "actual_to_date ÷ days elapsed × days in the period."},
+			{Name: "projected_variance", Type: arrow.PrimitiveTypes.Float64, Description: "projected_spend − planned: positive is projected overspend."},
+			{Name: "projected_variance_pct", Type: arrow.PrimitiveTypes.Float64, Description: "projected_variance ÷ planned."},
+			{Name: "remaining_budget", Type: arrow.PrimitiveTypes.Float64, Description: "planned − actual_to_date."},
+			{Name: "required_daily", Type: arrow.PrimitiveTypes.Float64, Description: "remaining_budget ÷ days_left: the daily spend that lands exactly on plan. NULL when the period ended."},
+			{Name: "days_elapsed", Type: arrow.PrimitiveTypes.Int64, Description: "Days of the period up to as_of."},
+			{Name: "days_left", Type: arrow.PrimitiveTypes.Int64, Description: "Days of the period after as_of."},
+			{Name: "status", Type: arrow.BinaryTypes.String, Description: "not_started, on_plan, overspending (projected more than 5% over plan) or underspending (more than 10% under)."},
+			{Name: "is_final", Type: arrow.FixedWidthTypes.Boolean, Description: "True when the period has ended: the figures are final."},
+			{Name: "as_of", Type: arrow.FixedWidthTypes.Date32, Description: "The run's reporting day."},
 		})
 	for _, bp := range ev.Budgets {
 		b := bp.Budget
-		t.add(b.ID, b.Channel, b.Period, b.Range.From, b.Range.To, b.Amount, bp.Actual, bp.Expected, bp.PaceIndex,
+		t.Add(b.ID, b.Channel, b.Period, b.Range.From, b.Range.To, b.Amount, bp.Actual, bp.Expected, bp.PaceIndex,
 			bp.Projected, bp.Projected-b.Amount, safeDiv(bp.Projected-b.Amount, b.Amount), b.Amount-bp.Actual,
 			bp.RequiredDaily, bp.DaysElapsed, bp.DaysLeft, bp.Status, bp.Final, asOf)
 	}
@@ -411,31 +411,31 @@ func (ev *Evaluation) Scorecard(plan *Plan, asOf time.Time, money func(float64) 
 	return rows
 }
 
-func (ev *Evaluation) scorecard(plan *Plan, asOf time.Time, currency string) *table {
-	t := newTable("marts.team_scorecard",
+func (ev *Evaluation) scorecard(plan *Plan, asOf time.Time, currency string) *transforms.TableWriter {
+	t := transforms.NewTableWriter("marts.team_scorecard",
 		"Scorecards of teams and owners over the targets whose period includes the run's day, with each team's incentive payout by its rule in targets.yaml. Team rows come first, then owner rows; each set is ranked by weighted attainment.",
-		[]column{
-			{"level", arrow.BinaryTypes.String, "team (all of a team's targets) or owner (one person's targets in that team)."},
-			{"team", arrow.BinaryTypes.String, "Team."},
-			{"owner", arrow.BinaryTypes.String, "Owner; NULL on team rows."},
-			{"rank", arrow.PrimitiveTypes.Int64, "Rank by weighted_attainment among rows of the same level, 1 = best."},
-			{"targets", arrow.PrimitiveTypes.Int64, "Targets counted: those whose period includes as_of."},
-			{"on_track", arrow.PrimitiveTypes.Int64, "Targets on track (or achieved)."},
-			{"at_risk", arrow.PrimitiveTypes.Int64, "Targets at risk."},
-			{"off_track", arrow.PrimitiveTypes.Int64, "Targets off track (or missed)."},
-			{"weighted_attainment", arrow.PrimitiveTypes.Float64, "Σ weight × projected attainment ÷ Σ weight over the targets, each counted at most the team's incentive cap: where the targets will end at the current pace."},
-			{"weighted_pace", arrow.PrimitiveTypes.Float64, "Σ weight × pace index ÷ Σ weight."},
-			{"weighted_pace_7d_ago", arrow.PrimitiveTypes.Float64, "weighted_pace as the targets stood 7 days before as_of (targets that had started then)."},
-			{"pace_change_7d", arrow.PrimitiveTypes.Float64, "weighted_pace − weighted_pace_7d_ago: the trend over the last week."},
-			{"detail", arrow.BinaryTypes.String, "Each target counted, with its weight, projected attainment and pace."},
-			{"payout_rule", arrow.BinaryTypes.String, "The team's incentive rule (linear, step or capped); NULL without one and on owner rows."},
-			{"payout_base", arrow.PrimitiveTypes.Float64, "Base amount of the rule."},
-			{"payout_threshold", arrow.PrimitiveTypes.Float64, "Attainment below which nothing is paid."},
-			{"payout_cap", arrow.PrimitiveTypes.Float64, "Highest attainment that counts."},
-			{"payout", arrow.PrimitiveTypes.Float64, "Payout by the rule from weighted_attainment, reporting currency."},
-			{"payout_basis", arrow.BinaryTypes.String, "projected while any counted target's period is running, final when all ended."},
-			{"payout_calculation", arrow.BinaryTypes.String, "The payout's calculation in words."},
-			{"as_of", arrow.FixedWidthTypes.Date32, "The run's reporting day."},
+		[]transforms.TableColumn{
+			{Name: "level", Type: arrow.BinaryTypes.String, Description: "team (all of a team's targets) or owner (one person's targets in that team)."},
+			{Name: "team", Type: arrow.BinaryTypes.String, Description: "Team."},
+			{Name: "owner", Type: arrow.BinaryTypes.String, Description: "Owner; NULL on team rows."},
+			{Name: "rank", Type: arrow.PrimitiveTypes.Int64, Description: "Rank by weighted_attainment among rows of the same level, 1 = best."},
+			{Name: "targets", Type: arrow.PrimitiveTypes.Int64, Description: "Targets counted: those whose period includes as_of."},
+			{Name: "on_track", Type: arrow.PrimitiveTypes.Int64, Description: "Targets on track (or achieved)."},
+			{Name: "at_risk", Type: arrow.PrimitiveTypes.Int64, Description: "Targets at risk."},
+			{Name: "off_track", Type: arrow.PrimitiveTypes.Int64, Description: "Targets off track (or missed)."},
+			{Name: "weighted_attainment", Type: arrow.PrimitiveTypes.Float64, Description: "Σ weight × projected attainment ÷ Σ weight over the targets, each counted at most the team's incentive cap: where the targets will end at the current pace."},
+			{Name: "weighted_pace", Type: arrow.PrimitiveTypes.Float64, Description: "Σ weight × pace index ÷ Σ weight."},
+			{Name: "weighted_pace_7d_ago", Type: arrow.PrimitiveTypes.Float64, Description: "weighted_pace as the targets stood 7 days before as_of (targets that had started then)."},
+			{Name: "pace_change_7d", Type: arrow.PrimitiveTypes.Float64, Description: "weighted_pace − weighted_pace_7d_ago: the trend over the last week."},
+			{Name: "detail", Type: arrow.BinaryTypes.String, Description: "Each target counted, with its weight, projected attainment and pace."},
+			{Name: "payout_rule", Type: arrow.BinaryTypes.String, Description: "The team's incentive rule (linear, step or capped); NULL without one and on owner rows."},
+			{Name: "payout_base", Type: arrow.PrimitiveTypes.Float64, Description: "Base amount of the rule."},
+			{Name: "payout_threshold", Type: arrow.PrimitiveTypes.Float64, Description: "Attainment below which nothing is paid."},
+			{Name: "payout_cap", Type: arrow.PrimitiveTypes.Float64, Description: "Highest attainment that counts."},
+			{Name: "payout", Type: arrow.PrimitiveTypes.Float64, Description: "Payout by the rule from weighted_attainment, reporting currency."},
+			{Name: "payout_basis", Type: arrow.BinaryTypes.String, Description: "projected while any counted target's period is running, final when all ended."},
+			{Name: "payout_calculation", Type: arrow.BinaryTypes.String, Description: "The payout's calculation in words."},
+			{Name: "as_of", Type: arrow.FixedWidthTypes.Date32, Description: "The run's reporting day."},
 		})
 	money := func(v float64) string { return FormatMoney(currency, v) }
 	for _, r := range ev.Scorecard(plan, asOf, money) {
@@ -447,7 +447,7 @@ func (ev *Evaluation) scorecard(plan *Plan, asOf time.Time, currency string) *ta
 		if r.Rule != nil {
 			rule, base, thr, capv, payout, calc = r.Rule.Rule, r.Rule.Base, r.Rule.Threshold, r.Rule.Cap, r.Payout, r.Calculation
 		}
-		t.add(r.Level, r.Team, owner, r.Rank, r.Targets, r.OnTrack, r.AtRisk, r.OffTrack, r.Attainment, r.Pace,
+		t.Add(r.Level, r.Team, owner, r.Rank, r.Targets, r.OnTrack, r.AtRisk, r.OffTrack, r.Attainment, r.Pace,
 			r.PaceWeekAgo, r.Pace-r.PaceWeekAgo, r.Detail, rule, base, thr, capv, payout, r.Basis, calc, asOf)
 	}
 	return t

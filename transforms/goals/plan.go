@@ -3,6 +3,7 @@ package goals
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -121,7 +122,7 @@ func (t Target) ScopeString() string {
 		return "company"
 	}
 	var parts []string
-	for _, k := range sortedKeys(t.Scope) {
+	for _, k := range slices.Sorted(maps.Keys(t.Scope)) {
 		parts = append(parts, k+"="+t.Scope[k])
 	}
 	return strings.Join(parts, ", ")
@@ -158,7 +159,7 @@ func (p *Plan) Check() error {
 		if t.Weight < 0 {
 			errs = append(errs, fmt.Errorf("%s: weight %v must not be negative", where, t.Weight))
 		}
-		for _, k := range sortedKeys(t.Scope) {
+		for _, k := range slices.Sorted(maps.Keys(t.Scope)) {
 			if !slices.Contains(ScopeKeys, k) {
 				errs = append(errs, fmt.Errorf("%s: scope key %q: use %s", where, k, strings.Join(ScopeKeys, ", ")))
 			} else if ok && m.ScopeColumn(k) == "" {
