@@ -133,15 +133,7 @@ func TestDataCSVHigherOrderGaussSeidelMatchesDense(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var dense, gs *MarkovStats
-		withSolver(1<<20, func() { dense, err = ch.Solve(ctx) })
-		if err != nil {
-			t.Fatal(err)
-		}
-		withSolver(0, func() { gs, err = ch.Solve(ctx) })
-		if err != nil {
-			t.Fatal(err)
-		}
+		dense, gs := solveBoth(t, ctx, ch)
 		t.Logf("order %d: %d states, P(conv) dense %.15f, Gauss-Seidel %.15f (%d sweeps)", order, ch.States(), dense.ConversionProbability, gs.ConversionProbability, gs.Sweeps)
 		if !near(gs.ConversionProbability, dense.ConversionProbability, 1e-13) {
 			t.Errorf("order %d: P(conv) %v vs %v", order, gs.ConversionProbability, dense.ConversionProbability)

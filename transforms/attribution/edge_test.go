@@ -257,15 +257,7 @@ func TestMarkovGaussSeidelMatchesDenseOnRandomJourneys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var dense, gs *MarkovStats
-		withSolver(1<<20, func() { dense, err = ch.Solve(ctx) })
-		if err != nil {
-			t.Fatal(err)
-		}
-		withSolver(0, func() { gs, err = ch.Solve(ctx) })
-		if err != nil {
-			t.Fatal(err)
-		}
+		dense, gs := solveBoth(t, ctx, ch)
 		t.Logf("order %d: %d states, %s and %s (%d sweeps)", order, ch.States(), dense.Solver, gs.Solver, gs.Sweeps)
 		if !near(gs.ConversionProbability, dense.ConversionProbability, 1e-13) {
 			t.Errorf("order %d: P(conv) %v vs %v", order, gs.ConversionProbability, dense.ConversionProbability)

@@ -95,3 +95,18 @@ func withSolver(max int, f func()) {
 	defer func() { denseMax = old }()
 	f()
 }
+
+// solveBoth solves ch with the dense solver and with Gauss–Seidel.
+func solveBoth(t *testing.T, ctx context.Context, ch *Chain) (dense, gs *MarkovStats) {
+	t.Helper()
+	var err error
+	withSolver(1<<20, func() { dense, err = ch.Solve(ctx) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	withSolver(0, func() { gs, err = ch.Solve(ctx) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dense, gs
+}
