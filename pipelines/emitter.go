@@ -25,6 +25,10 @@ type streamEmitter struct {
 	pending     int64 // emitted since the last checkpoint
 	quarantined int64
 	onRows      func(n int64)
+	// replacedFrom is the earliest day Replace deleted since the last
+	// checkpoint (zero: none); replacedAll says the whole table was.
+	replacedFrom time.Time
+	replacedAll  bool
 }
 
 var _ connectors.SQLEmitter = (*streamEmitter)(nil)
@@ -60,8 +64,12 @@ func (e *streamEmitter) Replace(ctx context.Context, r connectors.DateRange) err
 		return err
 	}
 	if r.IsZero() || e.stream.DateColumn == "" {
+		e.replacedAll = true
 		_, err := e.load.Exec(ctx, "DELETE FROM "+e.load.Name())
 		return err
+	}
+	if e.replacedFrom.IsZero() || r.From.Before(e.replacedFrom) {
+		e.replacedFrom = r.From
 	}
 	col := warehouse.Quote(e.stream.DateColumn)
 	from := r.From.Format(time.DateOnly)
@@ -75,11 +83,15 @@ func (e *streamEmitter) Replace(ctx context.Context, r connectors.DateRange) err
 	return nil
 }
 
-// Checkpoint commits the rows so far with the cursor.
+// Checkpoint commits the rows so far with the cursor, and notes in
+// meta.dirty_days the earliest day they changed.
 func (e *streamEmitter) Checkpoint(ctx context.Context, cursor []byte) error {
 	var provisional any
 	if e.stream.LookbackDays > 0 {
 		provisional = e.until.AddDate(0, 0, 1-e.stream.LookbackDays).Format(time.DateOnly)
+	}
+	if err := e.noteDirty(ctx, provisional); err != nil {
+		return fmt.Errorf("note changed days: %w", err)
 	}
 	_, err := e.load.Exec(ctx, `INSERT OR REPLACE INTO meta.stream_state
 		(source, stream, canonical, raw_table, cursor, updated_at, run_id, synced_through, provisional_from)
@@ -94,6 +106,75 @@ func (e *streamEmitter) Checkpoint(ctx context.Context, cursor []byte) error {
 	}
 	e.rows += e.pending
 	e.pending = 0
+	e.replacedFrom, e.replacedAll = time.Time{}, false
+	return nil
+}
+
+// noteDirty records, in the checkpoint's transaction, the earliest day
+// this checkpoint changes for the models: the first day of the rows
+// written by this run (zone maps make the _run_id filter cheap: new rows
+// are at the end of the table), the first day Replace deleted, and the
+// days that leave the restatement window (their provisional flag
+// changes). A stream without a date column changes every day.
+func (e *streamEmitter) noteDirty(ctx context.Context, provisional any) error {
+	type mark struct {
+		from   any
+		reason string
+	}
+	var marks []mark
+	const allDays = "0001-01-01"
+	switch {
+	case e.replacedAll:
+		marks = append(marks, mark{allDays, "full refresh"})
+	case !e.replacedFrom.IsZero():
+		marks = append(marks, mark{e.replacedFrom.Format(time.DateOnly), "days replaced"})
+	}
+	if e.pending > 0 {
+		if e.stream.DateColumn == "" {
+			marks = append(marks, mark{allDays, "rows written (no date column)"})
+		} else {
+			var first sql.NullTime
+			rows, err := e.load.Query(ctx, fmt.Sprintf("SELECT CAST(min(%s) AS DATE) FROM %s WHERE _run_id = ?",
+				warehouse.Quote(e.stream.DateColumn), e.load.Name()), e.runID)
+			if err != nil {
+				return err
+			}
+			if rows.Next() {
+				err = rows.Scan(&first)
+			}
+			rows.Close()
+			if err != nil {
+				return err
+			}
+			if first.Valid {
+				marks = append(marks, mark{first.Time.Format(time.DateOnly), "rows written"})
+			}
+		}
+	}
+	if provisional != nil {
+		// Days from the old start of the window to the new one become final.
+		var old sql.NullTime
+		rows, err := e.load.Query(ctx, "SELECT provisional_from FROM meta.stream_state WHERE source = ? AND stream = ?", e.source, e.stream.Name)
+		if err != nil {
+			return err
+		}
+		if rows.Next() {
+			err = rows.Scan(&old)
+		}
+		rows.Close()
+		if err != nil {
+			return err
+		}
+		if old.Valid && old.Time.Format(time.DateOnly) < provisional.(string) {
+			marks = append(marks, mark{old.Time.Format(time.DateOnly), "left the restatement window"})
+		}
+	}
+	for _, m := range marks {
+		if _, err := e.load.Exec(ctx, `INSERT INTO meta.dirty_days (source, stream, relation, dirty_from, reason, run_id, noted_at)
+			VALUES (?, ?, ?, ?::DATE, ?, ?, now())`, e.source, e.stream.Name, "staging.src_"+e.stream.Canonical, m.from, m.reason, e.runID); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -84,6 +84,9 @@ type RunOptions struct {
 	Sync SyncRequest
 	// ReportDir overrides the configured report directory.
 	ReportDir string
+	// FullRebuild rebuilds incremental models in full instead of from the
+	// days that changed (meta.dirty_days).
+	FullRebuild bool
 }
 
 // Outcome is what a run did.
@@ -170,6 +173,11 @@ func (j *Job) runSteps(ctx context.Context, runID int64, day time.Time, opts Run
 		}
 		if opts.Steps.Transform {
 			j.step("transform")
+			if !opts.FullRebuild {
+				if runner.Dirty, err = j.dirtyDays(ctx); err != nil {
+					return errors.Join(append(stepErrs, fmt.Errorf("transform: %w", err))...)
+				}
+			}
 			if out.Models, err = j.transform(ctx, runner); err != nil {
 				return errors.Join(append(stepErrs, fmt.Errorf("transform: %w", err))...)
 			}
@@ -238,6 +246,26 @@ func (j *Job) runner(day time.Time) (*transforms.Runner, error) {
 	}
 	r.AddGoModel(&goals.Model{Plan: plan, AsOf: day, Currency: j.Config.Currency}, &attribution.Marts{Specs: specs})
 	return r, nil
+}
+
+// dirtyDays reads meta.dirty_days: the first changed day of each relation
+// since the last transform (an empty map when nothing changed).
+func (j *Job) dirtyDays(ctx context.Context) (map[string]time.Time, error) {
+	rows, err := j.DB.SQL().QueryContext(ctx, "SELECT relation, min(dirty_from) FROM meta.dirty_days GROUP BY relation")
+	if err != nil {
+		return nil, fmt.Errorf("read meta.dirty_days: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var rel string
+		var d time.Time
+		if err := rows.Scan(&rel, &d); err != nil {
+			return nil, err
+		}
+		out[rel] = d
+	}
+	return out, rows.Err()
 }
 
 // rawInputs lists the raw tables loaded so far for sources still configured.

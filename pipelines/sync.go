@@ -140,13 +140,28 @@ func (j *Job) loadFX(ctx context.Context, runID int64) error {
 		return err
 	}
 	defer load.Close(ctx)
+	if _, err := load.Exec(ctx, `CREATE OR REPLACE TEMP TABLE fx_new AS SELECT "date", upper(currency) AS currency, rate FROM read_csv(?, header = true,
+		columns = {'date': 'DATE', 'currency': 'VARCHAR', 'rate': 'DECIMAL(38,12)'})`, path); err != nil {
+		return fmt.Errorf("%w: fx rates %s (expected a header date,currency,rate with dates as YYYY-MM-DD): %v", ErrInvalid, path, err)
+	}
+	// The first day whose rates differ from those loaded before: money
+	// from that day on is converted anew.
+	if _, err := load.Exec(ctx, `INSERT INTO meta.dirty_days (source, stream, relation, dirty_from, reason, run_id, noted_at)
+		SELECT 'fx', 'fx_rates', 'raw.fx_rates', min("date"), 'rates changed', ?, now()
+		FROM ((SELECT "date", currency, rate FROM raw.fx_rates EXCEPT ALL SELECT * FROM fx_new)
+		      UNION ALL (SELECT * FROM fx_new EXCEPT ALL SELECT "date", currency, rate FROM raw.fx_rates))
+		HAVING min("date") IS NOT NULL`, runID); err != nil {
+		return fmt.Errorf("compare fx rates: %w", err)
+	}
 	if _, err := load.Exec(ctx, "DELETE FROM raw.fx_rates"); err != nil {
 		return err
 	}
-	n, err := load.AppendSelect(ctx, `SELECT "date", upper(currency) AS currency, rate FROM read_csv(?, header = true,
-		columns = {'date': 'DATE', 'currency': 'VARCHAR', 'rate': 'DECIMAL(38,12)'})`, path)
+	n, err := load.AppendSelect(ctx, `SELECT * FROM fx_new`)
 	if err != nil {
-		return fmt.Errorf("%w: fx rates %s (expected a header date,currency,rate with dates as YYYY-MM-DD): %v", ErrInvalid, path, err)
+		return err
+	}
+	if _, err := load.Exec(ctx, "DROP TABLE fx_new"); err != nil {
+		return err
 	}
 	if err := load.Commit(ctx); err != nil {
 		return err

@@ -97,7 +97,7 @@ func (r *Runner) comment(ctx context.Context, tx *sql.Tx, srcs []srcView) error 
 			}
 		}
 		kind := "VIEW"
-		if m.Materialized == Table {
+		if m.Materialized != View {
 			kind = "TABLE"
 		}
 		var b strings.Builder

@@ -27,12 +27,18 @@ func openDB(tb testing.TB) (*sql.DB, *sql.Conn) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = conn.Close() })
-	migration, err := os.ReadFile(filepath.Join("..", "warehouse", "migrations", "0001_schemas.sql"))
-	if err != nil {
-		tb.Fatal(err)
-	}
 	mustExec(tb, conn, "SET TimeZone = 'UTC'")
-	mustExec(tb, conn, string(migration))
+	migrations, err := filepath.Glob(filepath.Join("..", "warehouse", "migrations", "*.sql"))
+	if err != nil || len(migrations) == 0 {
+		tb.Fatalf("no migrations: %v", err)
+	}
+	for _, m := range migrations {
+		body, err := os.ReadFile(m)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		mustExec(tb, conn, string(body))
+	}
 	return db, conn
 }
 

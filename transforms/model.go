@@ -24,10 +24,18 @@ const (
 	LayerChecks       = "checks"
 )
 
-// Materializations of a model.
+// Materializations of a model. An incremental model is a table that an
+// incremental transform (Runner.Dirty) rewrites only from a day on, .Since
+// in its template: it deletes the rows whose IncrementalKey is on or after
+// .Since — or, when the file defines a template "delete", the rows that
+// predicate selects — and inserts what the model's SQL, rendered with
+// .Since, returns (which must be exactly the rows deleted, and should read
+// only what they need). Rendered with .Since empty, the SQL builds the
+// whole table.
 const (
-	View  = "view"
-	Table = "table"
+	View        = "view"
+	Table       = "table"
+	Incremental = "incremental"
 )
 
 // Severities of a check.
@@ -56,7 +64,7 @@ type Model struct {
 	Layer string
 	// Path is the file's path inside the fs.FS, e.g. "marts/kpi_daily.sql".
 	Path string
-	// Materialized is View or Table ("" for checks).
+	// Materialized is View, Table or Incremental ("" for checks).
 	Materialized string
 	// Comment is the "-- comment:" header (or the .yml description); it
 	// becomes COMMENT ON TABLE/VIEW, or a check's explanation.
@@ -76,6 +84,9 @@ type Model struct {
 	// Inputs are the qualified names of the relations this one reads that
 	// are not models (raw tables, meta tables, staging.src_* views), sorted.
 	Inputs []string
+	// IncrementalKey is the DATE column an incremental model is rebuilt
+	// by (its "-- incremental_key:" header).
+	IncrementalKey string
 	// GoTables are tables written by Go models that a check reads, from
 	// its "-- go_tables:" header (comma-separated). Checks run after the Go
 	// models; SQL models run before them and cannot read these.
@@ -294,12 +305,17 @@ func parseHeader(m *Model) error {
 			if m.IsCheck() {
 				return fmt.Errorf("line %d: a check has no materialization", line)
 			}
-			if value != View && value != Table {
-				return fmt.Errorf("line %d: materialized must be view or table, not %q", line, value)
+			if value != View && value != Table && value != Incremental {
+				return fmt.Errorf("line %d: materialized must be view, table or incremental, not %q", line, value)
 			}
 			m.Materialized = value
 		case "comment":
 			comment = append(comment, value)
+		case "incremental_key":
+			if !nameRE.MatchString(value) {
+				return fmt.Errorf("line %d: incremental_key %q is not a column name", line, value)
+			}
+			m.IncrementalKey = value
 		case "go_tables":
 			if !m.IsCheck() {
 				return fmt.Errorf("line %d: only checks can read Go models' tables (SQL models are built before them)", line)
@@ -318,10 +334,13 @@ func parseHeader(m *Model) error {
 			}
 			m.Severity = value
 		default:
-			return fmt.Errorf("line %d: unknown header key %q (known: materialized, comment, severity, go_tables)", line, key)
+			return fmt.Errorf("line %d: unknown header key %q (known: materialized, incremental_key, comment, severity, go_tables)", line, key)
 		}
 	}
 	m.Comment = strings.Join(comment, " ")
+	if (m.Materialized == Incremental) != (m.IncrementalKey != "") {
+		return fmt.Errorf("an incremental model needs an incremental_key header (the DATE column it is rebuilt by), and only an incremental model has one")
+	}
 	if m.IsCheck() {
 		if m.Severity == "" {
 			m.Severity = SeverityError

@@ -207,10 +207,10 @@ func TestLoadModelsErrors(t *testing.T) {
 		{
 			name: "a bad header is an error",
 			files: map[string]*fstest.MapFile{
-				"marts/a.sql": file("-- materialized: incremental\nSELECT 1 AS x"),
+				"marts/a.sql": file("-- materialized: ephemeral\nSELECT 1 AS x"),
 				"marts/a.yml": yml("x"),
 			},
-			want: []string{"marts/a.sql: line 1: materialized must be view or table"},
+			want: []string{"marts/a.sql: line 1: materialized must be view, table or incremental"},
 		},
 		{
 			name: "an unknown header key is an error",

@@ -3,7 +3,9 @@ package transforms
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +30,13 @@ type Vars struct {
 	// these types (staging.conversions.type) the conversions that
 	// attribution credits, instead of paid orders.
 	AttributionConversionTypes []string
+}
+
+// incrementalData is what incremental models' templates see: Vars plus
+// the first day to rebuild, YYYY-MM-DD ("" when rebuilding in full).
+type incrementalData struct {
+	Vars
+	Since string
 }
 
 // checkData is what check templates see: Vars plus the current day.
@@ -90,6 +99,17 @@ type Runner struct {
 	// goModels run after the SQL models, in order.
 	goModels []GoModel
 
+	// Dirty, when not nil, makes the transform incremental: it maps each
+	// relation whose data changed since the last transform
+	// ("staging.src_orders", "raw.fx_rates", ...) to the first day that
+	// changed (meta.dirty_days). An incremental model rewrites its rows
+	// from the day before the earliest change among the relations it
+	// reads, directly or through other models, and keeps them all when
+	// none changed. nil rebuilds every incremental model in full, as does a
+	// missing table or SQL that changed since the last build
+	// (meta.model_state).
+	Dirty map[string]time.Time
+
 	// Now returns the current instant. Checks use it for checked_at, for
 	// freshness and for the .Today of check templates. New sets it to
 	// time.Now; tests replace it.
@@ -134,12 +154,15 @@ type ModelResult struct {
 	Name string
 	// Path is the model's file, e.g. "marts/kpi_daily.sql".
 	Path string
-	// Materialized is View or Table.
+	// Materialized is View, Table or Incremental.
 	Materialized string
 	// Duration is the time the CREATE statement took.
 	Duration time.Duration
 	// Rows is the table's row count; -1 for views (not evaluated).
 	Rows int64
+	// Since is the first day an incremental model rewrote; zero when it
+	// was rebuilt in full (and for other models).
+	Since time.Time
 }
 
 // Transform builds the source views and every model, then writes the
@@ -159,12 +182,27 @@ func (r *Runner) Transform(ctx context.Context, conn *sql.Conn, inputs []RawInpu
 		return res, fmt.Errorf("transform: %w", err)
 	}
 	rendered := make([]string, len(r.models))
+	partial := make([]string, len(r.models)) // incremental models: from since on
+	since := make([]sinceDay, len(r.models))
 	for i := range r.models {
-		s, err := render(&r.models[i], r.vars)
+		m := &r.models[i]
+		var data any = r.vars
+		if m.Materialized == Incremental {
+			data = incrementalData{Vars: r.vars}
+		}
+		s, err := render(m, data)
 		if err != nil {
 			return res, fmt.Errorf("transform: %w", err)
 		}
 		rendered[i] = s
+		if m.Materialized == Incremental {
+			since[i] = r.since(m)
+			if !since[i].day.IsZero() {
+				if partial[i], err = render(m, incrementalData{Vars: r.vars, Since: since[i].day.Format(time.DateOnly)}); err != nil {
+					return res, fmt.Errorf("transform: %w", err)
+				}
+			}
+		}
 	}
 
 	tx, err := conn.BeginTx(ctx, nil)
@@ -198,7 +236,12 @@ func (r *Runner) Transform(ctx context.Context, conn *sql.Conn, inputs []RawInpu
 
 	for i := range r.models {
 		m := &r.models[i]
-		mr, err := r.build(ctx, tx, m, rendered[i], existing)
+		var mr ModelResult
+		if m.Materialized == Incremental {
+			mr, err = r.buildIncremental(ctx, tx, m, rendered[i], partial[i], since[i], existing)
+		} else {
+			mr, err = r.build(ctx, tx, m, rendered[i], existing)
+		}
 		if err != nil {
 			return res, fmt.Errorf("transform: %s (%s): %w", m.Path, m.QualifiedName(), err)
 		}
@@ -219,6 +262,12 @@ func (r *Runner) Transform(ctx context.Context, conn *sql.Conn, inputs []RawInpu
 		res.Models = append(res.Models, built...)
 		for _, mr := range built {
 			r.log.InfoContext(ctx, "model built", "model", mr.Name, "materialized", "go", "rows", mr.Rows, "duration_ms", mr.Duration.Milliseconds())
+		}
+	}
+	if existing["meta.dirty_days"] == "TABLE" {
+		// Every change noted so far is now in the models.
+		if _, err := tx.ExecContext(ctx, "DELETE FROM meta.dirty_days"); err != nil {
+			return res, fmt.Errorf("transform: clear meta.dirty_days: %w", err)
 		}
 	}
 	phase = time.Now()
@@ -286,6 +335,126 @@ func (r *Runner) build(ctx context.Context, tx *sql.Tx, m *Model, query string, 
 	return mr, nil
 }
 
+// buildIncremental rewrites an incremental model from r.Since on, or
+// rebuilds it in full (full SQL) when r.Since is zero, the table is
+// missing, or its full SQL changed since meta.model_state recorded it. It
+// records the build in meta.model_state, in the same transaction.
+func (r *Runner) buildIncremental(ctx context.Context, tx *sql.Tx, m *Model, full, partial string, sd sinceDay, existing map[string]string) (ModelResult, error) {
+	q := m.QualifiedName()
+	mr := ModelResult{Name: q, Path: m.Path, Materialized: m.Materialized, Rows: -1}
+	start := time.Now()
+	sum := sha256.Sum256([]byte(full))
+	hash := hex.EncodeToString(sum[:])
+	var old sql.NullString
+	if err := tx.QueryRowContext(ctx, "SELECT max(sql_hash) FROM meta.model_state WHERE model = ?", q).Scan(&old); err != nil {
+		return mr, fmt.Errorf("read meta.model_state: %w", err)
+	}
+	reason := ""
+	switch {
+	case sd.full:
+		reason = "a full rebuild was asked for"
+	case existing[q] != "TABLE":
+		reason = "no table yet"
+	case old.String != hash:
+		reason = "its SQL changed"
+	case sd.day.IsZero():
+		// Nothing it reads changed: its rows stand.
+		mr.Duration = time.Since(start)
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+q).Scan(&mr.Rows); err != nil {
+			return mr, fmt.Errorf("count rows: %w", err)
+		}
+		r.log.InfoContext(ctx, "model kept", "model", q, "materialized", m.Materialized, "rows", mr.Rows, "reason", "nothing it reads changed")
+		return mr, nil
+	}
+	var since any
+	if reason != "" {
+		if existing[q] == "VIEW" {
+			if _, err := tx.ExecContext(ctx, "DROP VIEW "+q); err != nil {
+				return mr, fmt.Errorf("drop the old view: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "CREATE OR REPLACE TABLE "+q+" AS\n"+full); err != nil {
+			return mr, err
+		}
+		existing[q] = "TABLE"
+	} else {
+		since = sd.day.Format(time.DateOnly)
+		mr.Since = sd.day
+		del := fmt.Sprintf("%s >= DATE '%s'", quoteIdent(m.IncrementalKey), since)
+		if t := m.tmpl.Lookup("delete"); t != nil {
+			var b bytes.Buffer
+			if err := t.Execute(&b, incrementalData{Vars: r.vars, Since: since.(string)}); err != nil {
+				return mr, fmt.Errorf("%s: template delete: %w", m.Path, err)
+			}
+			del = b.String()
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+q+" WHERE "+del); err != nil {
+			return mr, fmt.Errorf("delete the rows to rewrite: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO "+q+" BY NAME\n"+partial); err != nil {
+			return mr, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta.model_state (model, sql_hash, built_at, full_at, rebuilt_from)
+		VALUES (?, ?, now(), now(), ?::DATE)
+		ON CONFLICT (model) DO UPDATE SET sql_hash = excluded.sql_hash, built_at = excluded.built_at,
+			full_at = CASE WHEN excluded.rebuilt_from IS NULL THEN excluded.full_at ELSE meta.model_state.full_at END,
+			rebuilt_from = excluded.rebuilt_from`, q, hash, since); err != nil {
+		return mr, fmt.Errorf("record the build in meta.model_state: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+q).Scan(&mr.Rows); err != nil {
+		return mr, fmt.Errorf("count rows: %w", err)
+	}
+	mr.Duration = time.Since(start)
+	attrs := []any{"model", q, "materialized", m.Materialized, "rows", mr.Rows, "duration_ms", mr.Duration.Milliseconds()}
+	if reason != "" {
+		attrs = append(attrs, "full_rebuild", reason)
+	} else {
+		attrs = append(attrs, "since", since)
+	}
+	r.log.InfoContext(ctx, "model built", attrs...)
+	return mr, nil
+}
+
+// sinceDay is where an incremental model's build starts: full, or from day
+// on (zero day: nothing it reads changed).
+type sinceDay struct {
+	full bool
+	day  time.Time
+}
+
+// since finds where m's build starts from r.Dirty: the day before the
+// earliest change among the relations m reads, directly or through the
+// models it reads.
+func (r *Runner) since(m *Model) sinceDay {
+	if r.Dirty == nil {
+		return sinceDay{full: true}
+	}
+	var first time.Time
+	seen := map[string]bool{}
+	var walk func(m *Model)
+	walk = func(m *Model) {
+		for _, in := range m.Inputs {
+			if d, ok := r.Dirty[in]; ok && (first.IsZero() || d.Before(first)) {
+				first = d
+			}
+		}
+		for _, dep := range m.Deps {
+			if !seen[dep] && r.byName[dep] != nil {
+				seen[dep] = true
+				walk(r.byName[dep])
+			}
+		}
+	}
+	walk(m)
+	if first.IsZero() {
+		return sinceDay{}
+	}
+	// A day earlier: raw dates are UTC or account-local days, models use
+	// reporting days.
+	return sinceDay{day: first.AddDate(0, 0, -1)}
+}
+
 // existingRelations maps the qualified names of the tables and views in
 // staging, marts and meta to "TABLE" or "VIEW".
 func existingRelations(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
@@ -341,8 +510,11 @@ func render(m *Model, data any) (string, error) {
 
 // zeroData is the template data used to find dependencies at load time.
 func zeroData(m *Model) any {
-	if m.IsCheck() {
+	switch {
+	case m.IsCheck():
 		return checkData{}
+	case m.Materialized == Incremental:
+		return incrementalData{}
 	}
 	return Vars{}
 }

@@ -102,14 +102,20 @@ func newBackfillCmd(g *globals) *cobra.Command {
 }
 
 func newTransformCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "transform",
-		Short: "Rebuild the SQL models (staging, marts) from what is loaded",
-		Args:  cobra.NoArgs,
+	var full bool
+	cmd := &cobra.Command{
+		Use:   "transform [--full]",
+		Short: "Rebuild the models (staging, marts) from what is loaded",
+		Long: `transform rebuilds every model in one transaction. Incremental models (such as
+marts.kpi_daily) rewrite only the days from the earliest change the syncs noted
+since the last transform (meta.dirty_days); --full rebuilds them from all history.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.runSteps(cmd, pipelines.RunOptions{Command: "transform", Steps: pipelines.Steps{Transform: true}})
+			return g.runSteps(cmd, pipelines.RunOptions{Command: "transform", Steps: pipelines.Steps{Transform: true}, FullRebuild: full})
 		},
 	}
+	cmd.Flags().BoolVar(&full, "full", false, "rebuild incremental models from all history")
+	return cmd
 }
 
 func newCheckCmd(g *globals) *cobra.Command {

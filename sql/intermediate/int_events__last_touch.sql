@@ -1,4 +1,5 @@
--- materialized: view
+-- materialized: incremental
+-- incremental_key: date
 -- comment: Orders, refunds and conversions with the touchpoint that gets the credit under last-touch attribution, found in one ASOF join of all of them against staging.touchpoints (3 M touchpoints are sorted once, not once per kind of event). Rule: the event gets the channel and campaign of its user's last touchpoint at or before the event (among touches at the same instant a click beats a visit beats an impression), if that touch is at most attribution.lookback_days × 24 hours older; otherwise (no user, no touch, or the last touch too old) channel direct and campaign (none). A refund is attributed like the order it refunds (the earliest paid row with its order_id, at that order's time; at its own time and user when the order is unknown) but keeps its own date. is_first_order marks each customer's earliest paid order (by ts, ties by order_id) in the data pacer holds. staging.int_orders__attributed and staging.int_conversions__attributed and marts.kpi_daily read it.
 WITH orders AS (
     SELECT
@@ -54,6 +55,16 @@ events AS (
     FROM conversions
 ),
 
+-- An incremental build rewrites the events of the days from .Since on;
+-- orders before them still serve refunds and first orders above.
+selected_events AS (
+    SELECT *
+    FROM events
+{{- if .Since}}
+    WHERE date >= DATE '{{.Since}}'
+{{- end}}
+),
+
 -- touch_key orders a user's touches by instant, then click > visit >
 -- impression, then a hash of (channel, campaign_id), so that touches at the
 -- same instant resolve the same way on every run (the ASOF join alone would
@@ -69,13 +80,17 @@ touches AS (
             + hash(channel, campaign_id) AS touch_key
     FROM staging.touchpoints
     WHERE user_id IS NOT NULL
+{{- if .Since}}
+      -- only touches that can be the last touch of a selected event
+      AND epoch_us(ts) >= (SELECT min(epoch_us(attributed_at)) FROM selected_events) - {{.AttributionLookbackDays}} * 86400000000
+{{- end}}
 ),
 
 -- Numbered so that the ASOF join carries only (row, user, instant), not the
 -- events' columns: sorting narrow rows is what makes it fast.
 numbered AS MATERIALIZED (
     SELECT row_number() OVER () AS event_row, *
-    FROM events
+    FROM selected_events
 ),
 
 last_touch AS (

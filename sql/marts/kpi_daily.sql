@@ -1,22 +1,36 @@
--- materialized: table
+-- materialized: incremental
+-- incremental_key: date
 -- comment: Daily marketing KPIs per channel and campaign, in the reporting currency: ad spend and delivery (staging.int_ad_performance__daily: staging.ad_performance summed per day and account currency, then converted), web sessions (staging.web_traffic, matched to a campaign by id, then by name, else the channel's (none) row), and orders, revenue and conversions attributed last-touch (staging.int_events__last_touch, of which staging.int_orders__attributed and staging.int_conversions__attributed are slices). Ratios are NULL when their denominator is 0. Money that found no exchange rate counts as 0 here and is listed in meta.fx_missing.
 WITH ad_rows AS (
     SELECT
         date,
         channel,
         coalesce(campaign_id, '(none)') AS campaign_id,
-        max(platform) AS platform,
-        max(campaign_name) AS campaign_name,
         CAST(sum(spend) AS DECIMAL(18,4)) AS spend,
         CAST(sum(impressions) AS BIGINT) AS impressions,
         CAST(sum(clicks) AS BIGINT) AS clicks,
         CAST(sum(CAST(conversions AS DECIMAL(18,6))) AS DOUBLE) AS platform_conversions, -- exact, so reruns are identical
         CAST(sum(conversion_value) AS DECIMAL(18,4)) AS platform_conversion_value
     FROM staging.int_ad_performance__daily
+{{- if .Since}}
+    WHERE date >= DATE '{{.Since}}'
+{{- end}}
     GROUP BY ALL
 ),
 
--- One row per channel and campaign: its platform and latest name.
+-- One row per channel and campaign over all days (an incremental build
+-- too): its platform and latest name (the largest on a day with several).
+campaign_days AS (
+    SELECT
+        channel,
+        coalesce(campaign_id, '(none)') AS campaign_id,
+        date,
+        max(platform) AS platform,
+        max(campaign_name) AS campaign_name
+    FROM staging.int_ad_performance__daily
+    GROUP BY ALL
+),
+
 campaigns AS (
     SELECT
         channel,
@@ -24,7 +38,7 @@ campaigns AS (
         arg_max(platform, date) AS platform,
         arg_max(campaign_name, date) AS campaign_name,
         max(date) AS last_date
-    FROM ad_rows
+    FROM campaign_days
     GROUP BY channel, campaign_id
 ),
 
@@ -56,6 +70,9 @@ web_rows AS (
         ON by_id.campaign_id = web.campaign
     LEFT JOIN campaign_by_name AS by_name
         ON by_name.campaign_name = lower(web.campaign)
+{{- if .Since}}
+    WHERE web.date >= DATE '{{.Since}}'
+{{- end}}
     GROUP BY ALL
 ),
 
@@ -65,7 +82,10 @@ web_rows AS (
 events AS MATERIALIZED (
     SELECT event, date, channel, campaign_id, status, customer_id, is_first_order, amount
     FROM staging.int_events__last_touch
-    WHERE event = 'conversion' OR status IN ('paid', 'refunded')
+    WHERE (event = 'conversion' OR status IN ('paid', 'refunded'))
+{{- if .Since}}
+      AND date >= DATE '{{.Since}}'
+{{- end}}
 ),
 
 orders AS (
@@ -100,7 +120,7 @@ conversion_rows AS (
 ),
 
 facts AS (
-    SELECT * EXCLUDE (platform, campaign_name) FROM ad_rows
+    SELECT * FROM ad_rows
     UNION ALL BY NAME
     SELECT * FROM web_rows
     UNION ALL BY NAME
