@@ -1,0 +1,123 @@
+package transforms_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	sqlfs "github.com/pacerhq/pacer/sql"
+	"github.com/pacerhq/pacer/transforms"
+)
+
+// A hand-made marts.kpi_daily: paid_social spends more in February and
+// earns less per yuan (spend 100 → 150, revenue 400 → 450, so ROAS 4 → 3);
+// organic has no spend; referral had no orders in January. The data ends
+// on 10 February, so February's 10 days are compared with 1–10 January.
+const varianceFixture = `CREATE TABLE marts.kpi_daily AS SELECT * FROM (VALUES
+	(DATE '2026-01-05', 'paid_social', CAST(100 AS DECIMAL(18,2)), 10000, 200, 50, 5, 10, CAST(400 AS DECIMAL(18,2)), 8),
+	(DATE '2026-02-10', 'paid_social', 150, 12000, 240, 60, 6, 9, 450, 6),
+	(DATE '2026-01-01', 'direct', 0, 0, 0, 0, 0, 0, 0, 0), -- the data starts on 1 January
+	(DATE '2026-01-06', 'organic', 0, 0, 0, 100, 4, 4, 200, 2),
+	(DATE '2026-02-03', 'organic', 0, 0, 0, 80, 4, 5, 260, 3),
+	(DATE '2026-01-07', 'referral', 0, 0, 0, 30, 0, 0, 0, 0),
+	(DATE '2026-02-04', 'referral', 0, 0, 0, 40, 2, 2, 90, 2)
+) AS t(date, channel, spend, impressions, clicks, sessions, conversions, orders, revenue, new_customers)`
+
+func TestVarianceAndDriversHandComputed(t *testing.T) {
+	_, conn := openDB(t)
+	mustExec(t, conn, varianceFixture)
+	models, err := transforms.LoadModels(sqlfs.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var picked []transforms.Model
+	for _, m := range models {
+		if m.QualifiedName() == "marts.variance" || m.QualifiedName() == "marts.variance_drivers" {
+			picked = append(picked, m)
+		}
+	}
+	if len(picked) != 2 {
+		t.Fatalf("models: %d", len(picked))
+	}
+	if _, err := transforms.New(picked, handVars, nil).Transform(t.Context(), conn, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	var spend, prev float64
+	var lastYear *float64
+	if err := conn.QueryRowContext(t.Context(), `SELECT actual, previous_month, last_year FROM marts.variance
+		WHERE scope_value = 'paid_social' AND month = DATE '2026-02-01' AND metric = 'spend'`).Scan(&spend, &prev, &lastYear); err != nil {
+		t.Fatal(err)
+	}
+	if spend != 150 || prev != 100 || lastYear != nil {
+		t.Errorf("paid_social spend: %v vs %v, last year %v", spend, prev, lastYear)
+	}
+
+	// revenue = spend × ROAS: ΔS = 50 at an average ROAS of (4 + 3)/2
+	// gives 175; ΔROAS = −1 at an average spend of 125 gives −125; 175 −
+	// 125 = 50 = 450 − 400. revenue = sessions × order rate × revenue per
+	// order: 50 × 0.2 × 40 → 60 × 0.15 × 50, parts 78.33, −124.17, 95.83.
+	// spend = impressions × CPM ÷ 1000: 10,000 × 10 → 12,000 × 12.5, parts
+	// 2,000 × 11.25 ÷ 1000 = 22.5 and 2.5 × 11,000 ÷ 1000 = 27.5.
+	want := map[string]float64{
+		"spend × roas|spend": 175, "spend × roas|roas": -125,
+		"sessions × order_rate × revenue_per_order|sessions":          10 * (8.0/3 + 16.0/6 + 7.5/3),
+		"sessions × order_rate × revenue_per_order|order_rate":        -0.05 * (2000.0/3 + 4900.0/6 + 3000.0/3),
+		"sessions × order_rate × revenue_per_order|revenue_per_order": 10 * (10.0/3 + 19.5/6 + 9.0/3),
+		"impressions × cpm|impressions": 22.5, "impressions × cpm|cpm": 27.5,
+	}
+	got := map[string]float64{}
+	rows, err := conn.QueryContext(t.Context(), `SELECT decomposition, driver, contribution FROM marts.variance_drivers
+		WHERE scope_value = 'paid_social' AND month = DATE '2026-02-01' AND comparison = 'previous_month'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var d, drv string
+		var c float64
+		if err := rows.Scan(&d, &drv, &c); err != nil {
+			t.Fatal(err)
+		}
+		got[d+"|"+drv] = c
+	}
+	rows.Close()
+	for k, w := range want {
+		if g, ok := got[k]; !ok || math.Abs(g-w) > 1e-9 {
+			t.Errorf("%s = %v, want %v", k, g, w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d parts, want %d: %v", len(got), len(want), got)
+	}
+
+	// Every decomposition sums to the change; no spend means no spend ×
+	// roas split (organic), no orders in January no funnel split (referral).
+	sums := queryStrings(t, conn, `SELECT scope_value || '|' || comparison || '|' || decomposition || '|' ||
+			CAST(round(sum(contribution) - any_value(metric_change), 9) AS VARCHAR)
+		FROM marts.variance_drivers WHERE month = DATE '2026-02-01' GROUP BY scope_value, comparison, decomposition ORDER BY 1`)
+	for _, s := range sums {
+		if !strings.HasSuffix(s, "|0.0") && !strings.HasSuffix(s, "|-0.0") {
+			t.Errorf("parts do not sum to the change: %s", s)
+		}
+		if strings.HasPrefix(s, "organic|") && strings.Contains(s, "spend × roas") || strings.HasPrefix(s, "referral|") && strings.Contains(s, "sessions ×") {
+			t.Errorf("a split with an undefined ratio: %s", s)
+		}
+	}
+
+	// No NaN or Inf anywhere: undefined ratios are NULL.
+	for _, q := range []string{
+		`SELECT count(*) FROM marts.variance WHERE isnan(actual) OR isinf(actual) OR isnan(previous_month) OR isinf(previous_month)
+			OR isnan(change_pct_vs_previous_month) OR isinf(change_pct_vs_previous_month)`,
+		`SELECT count(*) FROM marts.variance_drivers WHERE isnan(contribution) OR isinf(contribution) OR isnan(share_of_change) OR isinf(share_of_change)`,
+	} {
+		if n := queryStrings(t, conn, "SELECT CAST(("+q+") AS VARCHAR)"); n[0] != "0" {
+			t.Errorf("%s: %s rows", q, n[0])
+		}
+	}
+	// A channel without spend has no ROAS row (rather than Inf), and its
+	// revenue is still compared.
+	if n := queryStrings(t, conn, `SELECT CAST(count(*) FILTER (WHERE metric = 'roas') AS VARCHAR) || ' ' ||
+			CAST(count(*) FILTER (WHERE metric = 'revenue') AS VARCHAR) FROM marts.variance WHERE scope_value = 'organic'`); n[0] != "0 2" {
+		t.Errorf("organic roas and revenue rows: %s, want 0 and 2", n[0])
+	}
+}
