@@ -64,7 +64,7 @@ func TestVarianceAndDriversHandComputed(t *testing.T) {
 		"sessions × order_rate × revenue_per_order|sessions":          10 * (8.0/3 + 16.0/6 + 7.5/3),
 		"sessions × order_rate × revenue_per_order|order_rate":        -0.05 * (2000.0/3 + 4900.0/6 + 3000.0/3),
 		"sessions × order_rate × revenue_per_order|revenue_per_order": 10 * (10.0/3 + 19.5/6 + 9.0/3),
-		"impressions × cpm|impressions": 22.5, "impressions × cpm|cpm": 27.5,
+		"impressions × cpm|impressions":                               22.5, "impressions × cpm|cpm": 27.5,
 	}
 	got := map[string]float64{}
 	rows, err := conn.QueryContext(t.Context(), `SELECT decomposition, driver, contribution FROM marts.variance_drivers
