@@ -34,6 +34,7 @@ sources:
     seed: %[3]d
     scale: %[4]s
     start_date: %[5]s
+    incident_from: %[6]s      # planted problem: paid social's landing pages break (pacer's findings should say so)
 targets: targets.yaml
 attribution:
   lookback_days: 30
@@ -111,7 +112,7 @@ func writeDemoProject(dir string, seed int64, scale string, start, end time.Time
 		return err
 	}
 	files := map[string][]byte{
-		"pacer.yaml":   fmt.Appendf(nil, demoConfig, dir, demo.CompanyName, seed, scale, start.Format(time.DateOnly)),
+		"pacer.yaml":   fmt.Appendf(nil, demoConfig, dir, demo.CompanyName, seed, scale, start.Format(time.DateOnly), end.AddDate(0, 0, -20).Format(time.DateOnly)),
 		"targets.yaml": targets,
 		// Rates run 90 days past the data so that nightly runs keep converting.
 		"fx_rates.csv": demo.FXRatesCSV(start, end.AddDate(0, 0, 90)),

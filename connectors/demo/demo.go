@@ -38,6 +38,9 @@ func DefaultStartDate() time.Time { return time.Date(2025, time.October, 1, 0, 0
 type config struct {
 	Seed  *int64 `yaml:"seed"`
 	Scale string `yaml:"scale"`
+	// IncidentFrom is the first day of the planted problem the evaluation
+	// must find (see incidentChannel); empty: none.
+	IncidentFrom string `yaml:"incident_from"`
 }
 
 // Source generates the synthetic company. It implements connectors.Source.
@@ -70,7 +73,15 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if start.IsZero() {
 		start = DefaultStartDate()
 	}
-	return &Source{co: newCompany(seed, sc, dayOf(start)), lookback: cfg.LookbackDays}, nil
+	co := newCompany(seed, sc, dayOf(start))
+	if c.IncidentFrom != "" {
+		t, err := time.Parse(time.DateOnly, c.IncidentFrom)
+		if err != nil {
+			return nil, fmt.Errorf("demo source %q: incident_from %q: want YYYY-MM-DD", cfg.Name, c.IncidentFrom)
+		}
+		co.incidentFrom = dayOf(t)
+	}
+	return &Source{co: co, lookback: cfg.LookbackDays}, nil
 }
 
 // streamSpec describes one demo stream.

@@ -50,10 +50,26 @@ type company struct {
 	plans     planCache
 	// aov is the expected order amount in CNY, from the basket model.
 	aov float64
+	// incidentFrom is the first day of the planted problem (see
+	// incidentChannel); noIncident when there is none.
+	incidentFrom day
 }
+
+// The planted problem the evaluation must find: from the source's
+// incident_from (pacer demo sets it three weeks before the last day it
+// loads), the landing pages of the paid social campaigns break on most
+// phones. Spend, impressions and clicks hold; orders from those clicks
+// fall by incidentDrop. The plan (the expected model, which sets the
+// demo's targets and budgets) does not know about it.
+const (
+	incidentChannel = paidSocial
+	incidentDrop    = 0.75
+	noIncident      = day(1 << 30)
+)
 
 func newCompany(seed int64, sc scaleSpec, start day) *company {
 	co := &company{seed: seed, scale: sc, start: start, aov: expectedBasketCNY()}
+	co.incidentFrom = noIncident
 	co.campaigns = buildCampaigns(seed, sc, start)
 	co.plans.origin = start - 800
 	return co
@@ -196,6 +212,9 @@ func (co *company) campaignDay(c *campaign, p *dayPlan, r *rng) campaignDay {
 	clicks := impressions * spec.ctr * noise(r, 0.1)
 	demandLift := p.demand / math.Pow(season, 0.7)
 	cd.realOrders = base / spec.cpa * math.Pow(spend/base, 0.7) * demandLift * noise(r, 0.2)
+	if r != nil && ch == incidentChannel && p.d >= co.incidentFrom {
+		cd.realOrders *= 1 - incidentDrop
+	}
 	cd.claimed = cd.realOrders * spec.overclaim * noise(r, 0.1)
 	claimedValueCNY := cd.claimed * co.aov * 1.05 * noise(r, 0.12)
 	cd.spendCNY = spend
