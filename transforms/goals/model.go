@@ -41,12 +41,17 @@ func (m *Model) Build(ctx context.Context, tx *transforms.Tx) ([]transforms.Mode
 	if err != nil {
 		return nil, err
 	}
+	variances, err := TargetVariances(ctx, loader, plan, r, asOf)
+	if err != nil {
+		return nil, err
+	}
 	tables := []*transforms.TableWriter{
 		metricsTable(),
 		targetsTable(plan),
 		r.targetsVsActuals(asOf),
 		r.budgetPacing(asOf),
 		r.scorecard(plan, asOf, m.Currency),
+		targetVarianceTable(variances, m.Currency),
 	}
 	var out []transforms.ModelResult
 	for _, t := range tables {

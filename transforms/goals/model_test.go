@@ -231,3 +231,69 @@ func TestSurveyAndMarketTargets(t *testing.T) {
 		})
 	}
 }
+
+// A paid social revenue target for January of 15,500 with a budget of
+// 3,100. The 8 weeks before January ran at ROAS 4 (100 a day of spend, 400
+// of revenue); January's first 10 days spend 80 a day at ROAS 3. To date:
+// expected E = 15,500 × 10/31 = 5,000, actual A = 2,400, gap −2,600;
+// budget B = 1,000, so the plan delivers P = B × 4 = 4,000: strategy
+// −1,000 (the target asks more than the budget buys); spend (800 − 1,000)
+// × (4 + 3)/2 = −700 and ROAS (3 − 4) × (1,000 + 800)/2 = −900 (execution).
+func TestTargetVarianceSplitsStrategyFromExecution(t *testing.T) {
+	ctx := context.Background()
+	db, err := warehouse.Open(ctx, filepath.Join(t.TempDir(), "pacer.duckdb"), warehouse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.SQL().ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS marts;
+		CREATE TABLE marts.kpi_daily AS
+		SELECT CAST(d AS DATE) AS date, 'paid_social' AS channel, 'm1' AS campaign_id, 'Prospecting' AS campaign_name, 'meta' AS platform,
+		       CASE WHEN d < DATE '2026-01-01' THEN 100.0 ELSE 80.0 END AS spend,
+		       CASE WHEN d < DATE '2026-01-01' THEN 400.0 ELSE 240.0 END AS revenue
+		FROM range(DATE '2025-11-06', DATE '2026-01-11', INTERVAL 1 DAY) AS t(d)`); err != nil {
+		t.Fatal(err)
+	}
+	plan := &goals.Plan{File: "targets.yaml",
+		Targets: []goals.Target{{Metric: "revenue", Period: "2026-01", Scope: map[string]string{"channel": "paid_social"}, Value: 15500, Owner: "chen", Team: "growth"}},
+		Budgets: []goals.Budget{{Channel: "paid_social", Period: "2026-01", Amount: 3100}},
+	}
+	plan.Defaults()
+	if err := plan.Check(); err != nil {
+		t.Fatal(err)
+	}
+	asOf := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+	l := &goals.Loader{Q: db.SQL()}
+	ev, err := goals.Evaluate(ctx, l, plan, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs, err := goals.TargetVariances(ctx, l, plan, ev, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 1 {
+		t.Fatalf("%d variances", len(vs))
+	}
+	v := vs[0]
+	if !near(v.Gap(), -2600) || !near(v.UsualROAS, 4) || !near(v.ActualROAS, 3) || !near(v.Budget, 1000) {
+		t.Errorf("gap %v usual %v actual %v budget %v", v.Gap(), v.UsualROAS, v.ActualROAS, v.Budget)
+	}
+	want := []struct {
+		kind string
+		c    float64
+	}{{"strategy", -1000}, {"execution", -700}, {"execution", -900}}
+	sum := 0.0
+	for i, p := range v.Parts {
+		if p.Kind != want[i].kind || !near(p.Contribution, want[i].c) {
+			t.Errorf("part %d: %s %v, want %s %v", i, p.Kind, p.Contribution, want[i].kind, want[i].c)
+		}
+		sum += p.Contribution
+	}
+	if !near(sum, v.Gap()) {
+		t.Errorf("parts sum to %v, gap %v", sum, v.Gap())
+	}
+	if got := v.Explain(v.Parts[2], "CNY"); got != "35% of the gap of revenue · channel=paid_social · 2026-01 (−CNY 900 of −CNY 2,600 behind): ROAS against the usual (execution)" {
+		t.Errorf("explanation: %s", got)
+	}
+}
