@@ -13,6 +13,7 @@ import (
 	"github.com/pacerhq/pacer/reports"
 	"github.com/pacerhq/pacer/transforms"
 	"github.com/pacerhq/pacer/transforms/attribution"
+	"github.com/pacerhq/pacer/transforms/findings"
 	"github.com/pacerhq/pacer/transforms/goals"
 	"github.com/pacerhq/pacer/warehouse"
 )
@@ -244,7 +245,8 @@ func (j *Job) runner(day time.Time) (*transforms.Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
-	r.AddGoModel(&goals.Model{Plan: plan, AsOf: day, Currency: j.Config.Currency}, &attribution.Marts{Specs: specs})
+	r.AddGoModel(&goals.Model{Plan: plan, AsOf: day, Currency: j.Config.Currency}, &attribution.Marts{Specs: specs},
+		&findings.Model{Currency: j.Config.Currency})
 	return r, nil
 }
 
