@@ -122,6 +122,10 @@ type reportData struct {
 	Quarantine      []quarantineCount
 	// Goals is what the goals model wrote: targets, budgets, scorecard.
 	Goals goalsData
+	// Findings are marts.findings, ranked; FindingsBuilt says the table
+	// exists.
+	Findings      []finding
+	FindingsBuilt bool
 }
 
 // Queries. Sums of BIGINT are HUGEINT in DuckDB and sums of DECIMAL(18,2)
@@ -226,6 +230,9 @@ func load(ctx context.Context, db *sql.DB, runID int64) (*reportData, error) {
 		return nil, err
 	}
 	d.Goals = g
+	if d.Findings, d.FindingsBuilt, err = loadFindings(ctx, db); err != nil {
+		return nil, fmt.Errorf("reports: read marts.findings: %w", err)
+	}
 	return d, nil
 }
 

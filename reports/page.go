@@ -51,6 +51,8 @@ type pageData struct {
 	Scripts []string
 
 	Goals targetsView
+	// Findings lead the page: what to look at first.
+	Findings findingsView
 
 	Checks     checksView
 	Streams    []streamRow
@@ -267,6 +269,7 @@ func build(d *reportData, o Options, m catalog) (*pageData, []bundleFile) {
 				"new_customers", "gross_revenue", "refunds", "conversions", "window_from", "window_to").file(csvChannels))
 	}
 
+	p.Findings, files = findingsOf(d.Findings, d.FindingsBuilt, o, m, files)
 	p.Goals, files = targetsOf(d.Goals, o, m, files)
 	p.Checks, files = checksOf(d, o, m, files)
 	p.Streams, files = streamsOf(d, o, files)
