@@ -5,4 +5,5 @@ package all
 import (
 	_ "github.com/pacerhq/pacer/connectors/demo"
 	_ "github.com/pacerhq/pacer/connectors/file"
+	_ "github.com/pacerhq/pacer/connectors/googleads"
 )
