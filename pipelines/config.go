@@ -151,17 +151,8 @@ type SMTPConfig struct {
 	Password Secret `yaml:"password"`
 }
 
-// Secret holds a credential. It prints as [redacted] in logs and fmt.
-type Secret string
-
-// String implements fmt.Stringer without revealing the value.
-func (s Secret) String() string { return "[redacted]" }
-
-// LogValue implements slog.LogValuer without revealing the value.
-func (s Secret) LogValue() slog.Value { return slog.StringValue("[redacted]") }
-
-// Reveal returns the value, for the one place that sends it.
-func (s Secret) Reveal() string { return string(s) }
+// Secret is connectors.Secret: a credential that prints as [redacted].
+type Secret = connectors.Secret
 
 // SourceConfig is the part of a source entry every connector type shares.
 type SourceConfig struct {

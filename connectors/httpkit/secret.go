@@ -9,27 +9,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/pacerhq/pacer/connectors"
 )
 
-// Secret holds a credential decoded from a source's configuration (written
-// there as ${ENV_NAME}). It prints as [redacted] with fmt, slog and JSON;
-// Reveal returns the value for the one place that sends it.
-type Secret string
-
-// String implements fmt.Stringer without revealing the value.
-func (s Secret) String() string { return redacted }
-
-// GoString implements fmt.GoStringer (%#v) without revealing the value.
-func (s Secret) GoString() string { return redacted }
-
-// LogValue implements slog.LogValuer without revealing the value.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
-
-// MarshalJSON writes "[redacted]", so that a config dumped as JSON leaks nothing.
-func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
-
-// Reveal returns the credential.
-func (s Secret) Reveal() string { return string(s) }
+// Secret is connectors.Secret: a credential that prints as [redacted].
+type Secret = connectors.Secret
 
 const redacted = "[redacted]"
 
