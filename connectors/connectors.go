@@ -169,6 +169,23 @@ type Config struct {
 	Decode func(v any) error
 	// Logger is the run's logger.
 	Logger *slog.Logger
+	// Tokens keeps credentials a platform rotates (a refresh that returns a
+	// new refresh token and kills the old one: Microsoft, Ocean Engine). A
+	// connector saves the new one at once and, on the next run, prefers a
+	// saved token to the one in the configuration. Nil when nothing can be
+	// kept (then a rotating platform must be configured with a long-lived
+	// credential).
+	Tokens TokenStore
+}
+
+// TokenStore keeps rotated credentials between runs, outside the warehouse
+// (the DuckDB file is shared with analysts; credentials are not data).
+// Keys are the connector's own (e.g. "refresh_token"); the store scopes
+// them to the source. Save must be atomic: a crash leaves the old value or
+// the new one, never a mix.
+type TokenStore interface {
+	Load(key string) (Secret, bool, error)
+	Save(key string, value Secret) error
 }
 
 // Spec describes a connector type: its documentation and its factory.

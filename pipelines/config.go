@@ -413,6 +413,7 @@ func (c *Config) OpenSources(logger *slog.Logger) ([]OpenedSource, error) {
 			Dir:          c.Dir,
 			Decode:       func(v any) error { return decodeStrict(c.Path, opts, v) },
 			Logger:       logger.With("source", sc.Name),
+			Tokens:       c.tokenStore(sc.Name),
 		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("source %q (%s:%d): %w", sc.Name, c.Path, sc.Line, err))
