@@ -11,7 +11,8 @@
 //  2. execution or strategy drivers of targets behind plan
 //     (target_gap_driver, from marts.target_variance);
 //  3. targets off track (target_off_track), newly so before long-standing;
-//  4. strategy: targets whose plan cannot be met as set.
+//  4. long-standing targets off track;
+//  5. data: sources that disagree (reconciliation_gap).
 //
 // The rules read this run's marts (kpi_daily, targets_vs_actuals,
 // budget_pacing, target_variance), so the model runs after the goals
@@ -73,6 +74,7 @@ var Rules = []Rule{
 	{"budget_pacing", budgetPacing},
 	{"target_gap_driver", targetGapDriver},
 	{"target_off_track", targetOffTrack},
+	{"reconciliation_gap", reconciliationGap},
 }
 
 // Name implements transforms.GoModel.
@@ -95,11 +97,11 @@ func (m *Model) Build(ctx context.Context, tx *transforms.Tx) ([]transforms.Mode
 	}
 	Rank(all)
 	t := transforms.NewTableWriter("marts.findings",
-		"What to look at first today: one row per finding of a named rule, ranked (rank 1 first). New execution problems come first, then the drivers of targets behind plan, then targets off track, then strategy; within each, the larger estimated money impact first. Rules: conversion_rate_drop (a channel converts its sessions at least 20% worse in the last 14 days than in the 8 weeks before, with z ≤ −3, while its spend held); roas_falling (a channel's weekly ROAS fell three weeks in a row); budget_pacing (a running budget projected more than 5% over or 10% under plan); target_gap_driver (the largest part of a revenue target's gap, from marts.target_variance); target_off_track (a running target off track).",
+		"What to look at first today: one row per finding of a named rule, ranked (rank 1 first). New execution problems come first, then the drivers of targets behind plan, then targets off track, then strategy; within each, the larger estimated money impact first. Rules: conversion_rate_drop (a channel converts its sessions at least 20% worse in the last 14 days than in the 8 weeks before, with z ≤ −3, while its spend held); roas_falling (a channel's weekly ROAS fell three weeks in a row); budget_pacing (a running budget projected more than 5% over or 10% under plan); target_gap_driver (the largest part of a revenue target's gap, from marts.target_variance); target_off_track (a running target off track); reconciliation_gap (over the last 28 days the ad platforms claim a conversion value more than the tolerance away from what finance booked).",
 		[]transforms.TableColumn{
 			{Name: "rank", Type: arrow.PrimitiveTypes.Int64, Description: "1 = look at this first."},
 			{Name: "rule", Type: arrow.BinaryTypes.String, Description: "The rule that found it (see the table comment)."},
-			{Name: "kind", Type: arrow.BinaryTypes.String, Description: "execution (the plan not delivered), strategy (the plan itself) or monitoring (off track, cause not split)."},
+			{Name: "kind", Type: arrow.BinaryTypes.String, Description: "execution (the plan not delivered), strategy (the plan itself), monitoring (off track, cause not split) or data (sources disagree)."},
 			{Name: "scope", Type: arrow.BinaryTypes.String, Description: "company, channel=..., or the target's label."},
 			{Name: "title", Type: arrow.BinaryTypes.String, Description: "The finding in one line."},
 			{Name: "detail", Type: arrow.BinaryTypes.String, Description: "The numbers behind it."},

@@ -137,3 +137,17 @@ func TestRankPutsNewExecutionFirst(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// Over the 28 days to 2026-03-11 display's platforms claim 1,800 against
+// 1,000 booked (+80%, above the 20% tolerance); email claims 1,100 (+10%).
+func TestReconciliationGap(t *testing.T) {
+	data := `CREATE TABLE marts.reconciliation AS
+		SELECT CAST(d AS DATE) AS date, c AS channel,
+		       CASE c WHEN 'display' THEN 1800.0 ELSE 1100.0 END / 28 AS platform_conversion_value,
+		       1000.0 / 28 AS finance_revenue, 20.0 AS tolerance_pct
+		FROM range(DATE '2026-02-12', DATE '2026-03-12', INTERVAL 1 DAY) AS t(d), (VALUES ('display'), ('email')) AS c(c);`
+	got := run(t, data, rule("reconciliation_gap"))
+	if len(got) != 1 || !strings.HasPrefix(got[0], "reconciliation_gap|channel=display|data|display platforms over-claim conversion value by +80% against finance") {
+		t.Errorf("got %v", got)
+	}
+}
