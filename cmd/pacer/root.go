@@ -63,7 +63,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 invalid command/config/input,
 		notYet("send", "deliver the email digest (--dry-run writes an .eml)", "the report and email issue"),
 		newTargetsCmd(g),
 		newAttributeCmd(g),
-		notYet("schedule", "built-in scheduler for the configured cron expression", "the report and email issue"),
+		newScheduleCmd(g),
 	)
 	// Unknown subcommands and wrong argument counts are usage errors (exit 2).
 	for _, c := range root.Commands() {
