@@ -118,6 +118,8 @@ func (g *globals) schedule(ctx context.Context, cfg *pipelines.Config, now bool)
 }
 
 // slogPrintf adapts slog to cron's Printf logger (it reports skipped ticks).
-type slogPrintf struct{ l interface{ Info(string, ...any) } }
+type slogPrintf struct {
+	l interface{ Info(string, ...any) }
+}
 
 func (s slogPrintf) Printf(format string, args ...any) { s.l.Info(fmt.Sprintf(format, args...)) }
