@@ -1,0 +1,49 @@
+package reports
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDigestIsAMailClientPage(t *testing.T) {
+	db := fixtureDB(t)
+	if _, err := db.Exec(`CREATE TABLE marts.findings AS SELECT * FROM (VALUES
+		(1, 'conversion_rate_drop', 'execution', 'channel=paid_social', '<script>alert(1)</script> converts 44% fewer', 'd', 26732.4))
+		AS t(rank, rule, kind, scope, title, detail, impact)`); err != nil {
+		t.Fatal(err)
+	}
+	d, err := BuildDigest(t.Context(), db, DigestOptions{RunID: 7, Company: "Example Co", Currency: "CNY", BaseURL: "https://reports.example.com/acme/", Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(d.Subject, ": ") || strings.Contains(d.Subject, "[") {
+		t.Errorf("subject %q", d.Subject)
+	}
+	if len(d.HTML) > 100_000 {
+		t.Errorf("digest is %d bytes, over 100 KB", len(d.HTML))
+	}
+	for _, bad := range []string{"<script", "<svg", "<img", "javascript:"} {
+		if strings.Contains(strings.ToLower(d.HTML), bad) {
+			t.Errorf("digest holds %s", bad)
+		}
+	}
+	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt; converts 44% fewer", `href="https://reports.example.com/acme/index.html"`,
+		`style="`, "Example Co"} {
+		if !strings.Contains(d.HTML, want) {
+			t.Errorf("digest lacks %q", want)
+		}
+	}
+	if !strings.Contains(d.Text, "https://reports.example.com/acme/index.html") || !strings.Contains(d.Text, "converts 44% fewer") {
+		t.Errorf("text part:\n%s", d.Text)
+	}
+	if _, err := BuildDigest(t.Context(), db, DigestOptions{BaseURL: "javascript:alert(1)"}); err == nil {
+		t.Error("a javascript: base_url was accepted")
+	}
+	zh, err := BuildDigest(t.Context(), db, DigestOptions{Language: "zh-CN", Currency: "CNY", Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(zh.Subject, "：") || !strings.Contains(zh.HTML, "今天先看这些") {
+		t.Errorf("Chinese digest: %q", zh.Subject)
+	}
+}
