@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/reports"
 	"github.com/pacerhq/pacer/transforms"
 	"github.com/pacerhq/pacer/transforms/attribution"
 )
@@ -149,6 +150,15 @@ type SMTPConfig struct {
 	Port     int    `yaml:"port"`
 	Username string `yaml:"username"`
 	Password Secret `yaml:"password"`
+	// TLS is starttls (default), tls (implicit, port 465) or none (a
+	// server on this machine only).
+	TLS string `yaml:"tls"`
+}
+
+// MailOptions are the email settings as reports.Send takes them.
+func (e *EmailConfig) MailOptions() reports.MailOptions {
+	return reports.MailOptions{From: e.From, To: e.To, Host: e.SMTP.Host, Port: e.SMTP.Port,
+		Username: e.SMTP.Username, Password: e.SMTP.Password, TLS: e.SMTP.TLS}
 }
 
 // Secret is connectors.Secret: a credential that prints as [redacted].

@@ -69,10 +69,12 @@ func (j *Job) Close() error {
 // Steps selects the parts of a run.
 type Steps struct {
 	Sync, Transform, Check, Report bool
+	// Deliver emails the digest after the report when email is configured.
+	Deliver bool
 }
 
 // AllSteps is the nightly job.
-var AllSteps = Steps{Sync: true, Transform: true, Check: true, Report: true}
+var AllSteps = Steps{Sync: true, Transform: true, Check: true, Report: true, Deliver: true}
 
 // RunOptions say what to run.
 type RunOptions struct {
@@ -101,6 +103,8 @@ type Outcome struct {
 	ChecksFailed int
 	Report       *reports.Manifest
 	ReportDir    string
+	// Sent is the subject of the digest emailed ("" when none was).
+	Sent string
 }
 
 // Run runs the selected steps for one day and records the run in
@@ -209,6 +213,21 @@ func (j *Job) runSteps(ctx context.Context, runID int64, day time.Time, opts Run
 			return errors.Join(append(stepErrs, fmt.Errorf("report: %w", err))...)
 		}
 		out.Report, out.ReportDir = m, dir
+	}
+	if opts.Steps.Deliver && j.Config.Email != nil {
+		j.step("send")
+		d, err := reports.BuildDigest(ctx, j.DB.SQL(), reports.DigestOptions{RunID: runID, Company: j.Config.Company,
+			Currency: j.Config.Currency, Language: j.Config.Report.Language, BaseURL: j.Config.Report.BaseURL, Now: j.Now()})
+		if err == nil {
+			o := j.Config.Email.MailOptions()
+			o.Logger = log
+			err = reports.Send(ctx, d, o)
+		}
+		if err != nil {
+			stepErrs = append(stepErrs, fmt.Errorf("send: %w", err))
+		} else {
+			out.Sent = d.Subject
+		}
 	}
 	if out.ChecksFailed > 0 {
 		stepErrs = append(stepErrs, fmt.Errorf("%w: %d failed (see meta.check_results or the report's data quality section)", ErrChecksFailed, out.ChecksFailed))

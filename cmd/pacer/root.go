@@ -60,7 +60,7 @@ Exit codes: 0 ok, 1 runtime failure, 2 invalid command/config/input,
 		newDemoCmd(g), newInitCmd(g), newValidateCmd(g),
 		newRunCmd(g), newSyncCmd(g), newBackfillCmd(g), newTransformCmd(g), newCheckCmd(g), newReportCmd(g),
 		newQueryCmd(g), newStatusCmd(g), newVersionCmd(g),
-		notYet("send", "deliver the email digest (--dry-run writes an .eml)", "the report and email issue"),
+		newSendCmd(g),
 		newTargetsCmd(g),
 		newAttributeCmd(g),
 		newScheduleCmd(g),
@@ -212,6 +212,9 @@ func printOutcome(w io.Writer, out *pipelines.Outcome, cfg *pipelines.Config) {
 	}
 	if out.ReportDir != "" {
 		fmt.Fprintf(w, "  report:    %s\n", out.ReportDir+"/index.html")
+	}
+	if out.Sent != "" {
+		fmt.Fprintf(w, "  sent:      %s\n", out.Sent)
 	}
 }
 
