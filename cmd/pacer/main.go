@@ -42,14 +42,11 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
-// errNotYet is returned by commands that a later release brings.
-var errNotYet = errors.New("not yet available")
-
 // exitCode maps an error to the exit codes of PRODUCT.md: usage errors
 // here, everything else by pipelines.ExitCode.
 func exitCode(err error) int {
 	var ue usageError
-	if errors.As(err, &ue) || errors.Is(err, errNotYet) {
+	if errors.As(err, &ue) {
 		return pipelines.ExitInvalid
 	}
 	return pipelines.ExitCode(err)

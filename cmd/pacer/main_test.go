@@ -252,7 +252,6 @@ func TestExitCodes(t *testing.T) {
 		{"a bad date is a usage error", []string{"run", "--date", "24/11/2026"}, 2, "YYYY-MM-DD"},
 		{"a missing config is explained", []string{"-c", filepath.Join(dir, "nope.yaml"), "run"}, 2, "pacer init"},
 		{"an unknown key names file and line", []string{"-c", bad, "validate"}, 2, "bad.yaml:4: unknown key \"sourcez\""},
-		{"a command of a later release says so", []string{"send"}, 2, "not yet available"},
 		{"version prints DuckDB's", []string{"version"}, 0, ""},
 	}
 	for _, tt := range tests {

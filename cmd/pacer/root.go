@@ -87,17 +87,6 @@ Exit codes: 0 ok, 1 runtime failure, 2 invalid command/config/input,
 	return root
 }
 
-func notYet(name, short, issue string) *cobra.Command {
-	return &cobra.Command{
-		Use:                name,
-		Short:              short + " (not yet available)",
-		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return fmt.Errorf("pacer %s: %w in this version (it comes with %s)", name, errNotYet, issue)
-		},
-	}
-}
-
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
