@@ -6,6 +6,8 @@ import (
 	_ "github.com/pacerhq/pacer/connectors/demo"
 	_ "github.com/pacerhq/pacer/connectors/file"
 	_ "github.com/pacerhq/pacer/connectors/googleads"
+	_ "github.com/pacerhq/pacer/connectors/linkedin"
+	_ "github.com/pacerhq/pacer/connectors/meta"
 	_ "github.com/pacerhq/pacer/connectors/microsoftads"
 	_ "github.com/pacerhq/pacer/connectors/oceanengine"
 	_ "github.com/pacerhq/pacer/connectors/tencentads"
