@@ -499,7 +499,7 @@ func (c *Client) attempt(ctx context.Context, r *Request, u *url.URL, tok string
 }
 
 // tokenError is a failure of the token source, reported as is.
-var requestIDHeaders = []string{"Request-Id", "X-Request-Id", "X-Fb-Trace-Id", "X-Goog-Request-Id", "X-Tt-Logid", "Sforce-Request-Id", "X-Ms-Request-Id", "X-Li-Uuid"}
+var requestIDHeaders = []string{"Request-Id", "X-Request-Id", "X-Fb-Trace-Id", "X-Goog-Request-Id", "X-Tt-Logid", "Sforce-Request-Id", "X-Ms-Request-Id", "X-Li-Uuid", "TrackingId"}
 
 func headerRequestID(h http.Header) string {
 	for _, k := range requestIDHeaders {

@@ -117,7 +117,11 @@ func (s *oauth2Source) fetch(ctx context.Context) (string, error) {
 		"grant_type":    {"refresh_token"},
 		"refresh_token": {s.o.RefreshToken.Reveal()},
 		"client_id":     {s.o.ClientID},
-		"client_secret": {s.o.ClientSecret.Reveal()},
+	}
+	// A public client has no secret, and some servers (Microsoft) refuse
+	// an empty one.
+	if s.o.ClientSecret != "" {
+		form.Set("client_secret", s.o.ClientSecret.Reveal())
 	}
 	if s.o.Scope != "" {
 		form.Set("scope", s.o.Scope)
