@@ -126,6 +126,8 @@ type reportData struct {
 	// exists.
 	Findings      []finding
 	FindingsBuilt bool
+	// Attribution is the latest month of marts.attribution_by_channel.
+	Attribution attributionData
 }
 
 // Queries. Sums of BIGINT are HUGEINT in DuckDB and sums of DECIMAL(18,2)
@@ -232,6 +234,9 @@ func load(ctx context.Context, db *sql.DB, runID int64) (*reportData, error) {
 	d.Goals = g
 	if d.Findings, d.FindingsBuilt, err = loadFindings(ctx, db); err != nil {
 		return nil, fmt.Errorf("reports: read marts.findings: %w", err)
+	}
+	if d.Attribution, err = loadAttribution(ctx, db); err != nil {
+		return nil, fmt.Errorf("reports: read marts.attribution_by_channel: %w", err)
 	}
 	return d, nil
 }

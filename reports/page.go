@@ -53,6 +53,8 @@ type pageData struct {
 	Goals targetsView
 	// Findings lead the page: what to look at first.
 	Findings findingsView
+	// Attribution shows the models side by side for the latest month.
+	Attribution attributionView
 
 	Checks     checksView
 	Streams    []streamRow
@@ -271,6 +273,7 @@ func build(d *reportData, o Options, m catalog) (*pageData, []bundleFile) {
 
 	p.Findings, files = findingsOf(d.Findings, d.FindingsBuilt, o, m, files)
 	p.Goals, files = targetsOf(d.Goals, o, m, files)
+	p.Attribution, files = attributionOf(d.Attribution, o, files)
 	p.Checks, files = checksOf(d, o, m, files)
 	p.Streams, files = streamsOf(d, o, files)
 	p.StreamsCSV = csvFreshness
