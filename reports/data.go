@@ -128,6 +128,8 @@ type reportData struct {
 	FindingsBuilt bool
 	// Attribution is the latest month of marts.attribution_by_channel.
 	Attribution attributionData
+	// Evaluation is reconciliation, funnel and channel economics.
+	Evaluation evaluationData
 }
 
 // Queries. Sums of BIGINT are HUGEINT in DuckDB and sums of DECIMAL(18,2)
@@ -234,6 +236,9 @@ func load(ctx context.Context, db *sql.DB, runID int64) (*reportData, error) {
 	d.Goals = g
 	if d.Findings, d.FindingsBuilt, err = loadFindings(ctx, db); err != nil {
 		return nil, fmt.Errorf("reports: read marts.findings: %w", err)
+	}
+	if d.Evaluation, err = loadEvaluation(ctx, db); err != nil {
+		return nil, err
 	}
 	if d.Attribution, err = loadAttribution(ctx, db); err != nil {
 		return nil, fmt.Errorf("reports: read marts.attribution_by_channel: %w", err)

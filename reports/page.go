@@ -55,6 +55,8 @@ type pageData struct {
 	Findings findingsView
 	// Attribution shows the models side by side for the latest month.
 	Attribution attributionView
+	// Evaluation is the funnel, channel economics and reconciliation.
+	Evaluation evaluationView
 
 	Checks     checksView
 	Streams    []streamRow
@@ -274,6 +276,7 @@ func build(d *reportData, o Options, m catalog) (*pageData, []bundleFile) {
 	p.Findings, files = findingsOf(d.Findings, d.FindingsBuilt, o, m, files)
 	p.Goals, files = targetsOf(d.Goals, o, m, files)
 	p.Attribution, files = attributionOf(d.Attribution, o, files)
+	p.Evaluation, files = evaluationOf(d.Evaluation, o, m, files)
 	p.Checks, files = checksOf(d, o, m, files)
 	p.Streams, files = streamsOf(d, o, files)
 	p.StreamsCSV = csvFreshness
