@@ -220,7 +220,8 @@ func New(cfg connectors.Config, opts ...httpkit.Option) (*Source, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	auth := &tokenSource{url: o.TokenURL, appID: o.AppID, secret: o.Secret, refresh: refresh, token: access.Reveal(), store: cfg.Tokens}
+	auth := httpkit.NewEnvelopeToken(httpkit.EnvelopeConfig{Platform: Type, URL: o.TokenURL, AppID: o.AppID, Secret: o.Secret,
+		Store: cfg.Tokens, SaveAccessToken: true, RetryCodes: []int64{CodeRateLimited, CodeSystemError}}, access, refresh)
 	cl := &classifier{throttleWait: throttle, throttle: o.ThrottleCodes, refresh: o.RefreshCodes, retry: []int64{CodeSystemError}}
 	client, err := httpkit.New(httpkit.Config{
 		Platform:       Type,
@@ -239,7 +240,7 @@ func New(cfg connectors.Config, opts ...httpkit.Option) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	auth.c = client
+	auth.Bind(client)
 	lookback := DefaultLookbackDays
 	if cfg.LookbackDays > 0 {
 		lookback = cfg.LookbackDays
