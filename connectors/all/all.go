@@ -5,6 +5,7 @@ package all
 import (
 	_ "github.com/pacerhq/pacer/connectors/demo"
 	_ "github.com/pacerhq/pacer/connectors/file"
+	_ "github.com/pacerhq/pacer/connectors/ga4"
 	_ "github.com/pacerhq/pacer/connectors/googleads"
 	_ "github.com/pacerhq/pacer/connectors/linkedin"
 	_ "github.com/pacerhq/pacer/connectors/meta"
