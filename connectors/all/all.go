@@ -11,6 +11,7 @@ import (
 	_ "github.com/pacerhq/pacer/connectors/meta"
 	_ "github.com/pacerhq/pacer/connectors/microsoftads"
 	_ "github.com/pacerhq/pacer/connectors/oceanengine"
+	_ "github.com/pacerhq/pacer/connectors/stripe"
 	_ "github.com/pacerhq/pacer/connectors/tencentads"
 	_ "github.com/pacerhq/pacer/connectors/tiktok"
 )
