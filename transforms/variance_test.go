@@ -23,9 +23,22 @@ const varianceFixture = `CREATE TABLE marts.kpi_daily AS SELECT * FROM (VALUES
 	(DATE '2026-02-04', 'referral', 0, 0, 0, 40, 2, 2, 90, 2)
 ) AS t(date, channel, spend, impressions, clicks, sessions, conversions, orders, revenue, new_customers)`
 
+// The CRM of the same company: paid_search leads. In January 10 leads,
+// 5 of them deals (3 qualified, 2 won on 3 January); in February 20 leads,
+// 8 deals (6 qualified, 2 won on 3 February).
+const crmFixture = `CREATE TABLE staging.crm_deals AS
+	SELECT DATE '2026-01-02' AS date, CASE WHEN i < 2 THEN DATE '2026-01-03' END AS closed_date, 'paid_social' AS lead_source,
+	       CASE WHEN i < 2 THEN 'won' WHEN i < 5 THEN 'qualified' ELSE 'lead' END AS stage, i < 2 AS is_won, CAST(NULL AS DECIMAL(18,2)) AS amount
+	FROM range(10) AS t(i)
+	UNION ALL
+	SELECT DATE '2026-02-02', CASE WHEN i < 2 THEN DATE '2026-02-03' END, 'paid_social',
+	       CASE WHEN i < 2 THEN 'won' WHEN i < 8 THEN 'qualified' ELSE 'lead' END, i < 2, NULL
+	FROM range(20) AS t(i)`
+
 func TestVarianceAndDriversHandComputed(t *testing.T) {
 	_, conn := openDB(t)
 	mustExec(t, conn, varianceFixture)
+	mustExec(t, conn, crmFixture)
 	models, err := transforms.LoadModels(sqlfs.FS)
 	if err != nil {
 		t.Fatal(err)
@@ -65,6 +78,11 @@ func TestVarianceAndDriversHandComputed(t *testing.T) {
 		"sessions × order_rate × revenue_per_order|order_rate":        -0.05 * (2000.0/3 + 4900.0/6 + 3000.0/3),
 		"sessions × order_rate × revenue_per_order|revenue_per_order": 10 * (10.0/3 + 19.5/6 + 9.0/3),
 		"impressions × cpm|impressions":                               22.5, "impressions × cpm|cpm": 27.5,
+		// won = leads × deal rate × win rate: 10 × 0.5 × 0.4 → 20 × 0.4 ×
+		// 0.25, both 2 won: the parts 1.475, −0.475 and −1 sum to 0.
+		"leads × deal_rate × win_rate|leads":     10 * (0.2/3 + 0.285/6 + 0.1/3),
+		"leads × deal_rate × win_rate|deal_rate": -0.1 * (4.0/3 + 10.5/6 + 5.0/3),
+		"leads × deal_rate × win_rate|win_rate":  -0.15 * (5.0/3 + 14.0/6 + 8.0/3),
 	}
 	got := map[string]float64{}
 	rows, err := conn.QueryContext(t.Context(), `SELECT decomposition, driver, contribution FROM marts.variance_drivers

@@ -1,10 +1,31 @@
 -- materialized: table
--- comment: Every KPI of every calendar month, for the company and each channel, against the previous month and the same month last year, with absolute and relative change. The month still running is compared day for day: its first N days against the first N days of the previous month and of the same month last year (N = days of data so far in it). Ratios are recomputed from the sums of their parts, never averaged. A comparison without data (the month before the data starts) is NULL, and so is a relative change from 0. Targets are compared in marts.targets_vs_actuals; the drivers of each change are in marts.variance_drivers.
+-- comment: Every KPI of every calendar month (CRM leads, deals and won deals included, by lead source), for the company and each channel, against the previous month and the same month last year, with absolute and relative change. The month still running is compared day for day: its first N days against the first N days of the previous month and of the same month last year (N = days of data so far in it). Ratios are recomputed from the sums of their parts, never averaged. A comparison without data (the month before the data starts) is NULL, and so is a relative change from 0. Targets are compared in marts.targets_vs_actuals; the drivers of each change are in marts.variance_drivers.
 WITH last_day AS (
     SELECT max(date) AS d FROM marts.kpi_daily
 ),
 
-daily AS (
+-- CRM leads and deals by their creation day, won deals by their close day,
+-- by lead source as channel (as in marts.funnel: a deal is a lead that
+-- reached qualified, proposal or won, or was lost with an amount).
+crm_days AS (
+    SELECT
+        date,
+        coalesce(lead_source, 'unassigned') AS channel,
+        count(*) AS leads,
+        count(*) FILTER (WHERE stage IN ('qualified', 'proposal', 'won') OR is_won
+                           OR (stage = 'lost' AND amount IS NOT NULL)) AS deals,
+        0 AS won_deals
+    FROM staging.crm_deals
+    WHERE date IS NOT NULL
+    GROUP BY ALL
+    UNION ALL BY NAME
+    SELECT closed_date AS date, coalesce(lead_source, 'unassigned') AS channel, 0 AS leads, 0 AS deals, count(*) FILTER (WHERE is_won) AS won_deals
+    FROM staging.crm_deals
+    WHERE closed_date IS NOT NULL
+    GROUP BY ALL
+),
+
+kpi_days AS (
     SELECT
         date,
         'channel' AS scope,
@@ -36,6 +57,20 @@ daily AS (
         sum(new_customers)
     FROM marts.kpi_daily
     GROUP BY date
+),
+
+crm_scoped AS (
+    SELECT date, 'channel' AS scope, channel AS scope_value, sum(leads) AS leads, sum(deals) AS deals, sum(won_deals) AS won_deals
+    FROM crm_days GROUP BY ALL
+    UNION ALL
+    SELECT date, 'company', 'company', sum(leads), sum(deals), sum(won_deals)
+    FROM crm_days GROUP BY ALL
+),
+
+daily AS (
+    SELECT * FROM kpi_days
+    UNION ALL BY NAME
+    SELECT * FROM crm_scoped
 ),
 
 -- Each month and how many of its days count: all of them, or the days of
@@ -92,7 +127,10 @@ sums AS (
         sum(daily.conversions) AS conversions,
         sum(daily.orders) AS orders,
         sum(daily.revenue) AS revenue,
-        sum(daily.new_customers) AS new_customers
+        sum(daily.new_customers) AS new_customers,
+        sum(daily.leads) AS leads,
+        sum(daily.deals) AS deals,
+        sum(daily.won_deals) AS won_deals
     FROM span_days
     CROSS JOIN first_day
     JOIN daily
@@ -115,6 +153,9 @@ metrics AS (
             CAST(orders AS DOUBLE) AS orders,
             CAST(revenue AS DOUBLE) AS revenue,
             CAST(new_customers AS DOUBLE) AS new_customers,
+            CAST(leads AS DOUBLE) AS leads,
+            CAST(deals AS DOUBLE) AS deals,
+            CAST(won_deals AS DOUBLE) AS won_deals,
             CAST(revenue AS DOUBLE) / nullif(CAST(spend AS DOUBLE), 0) AS roas,
             CAST(spend AS DOUBLE) / nullif(clicks, 0) AS cpc,
             CAST(spend AS DOUBLE) * 1000 / nullif(impressions, 0) AS cpm,
@@ -125,6 +166,7 @@ metrics AS (
         FROM sums
     )
     ON spend, impressions, clicks, sessions, conversions, orders, revenue, new_customers,
+       leads, deals, won_deals,
        roas, cpc, cpm, ctr, conversion_rate, revenue_per_order, cac
     INTO NAME metric VALUE value
 ),

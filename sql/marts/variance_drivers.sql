@@ -1,5 +1,5 @@
 -- materialized: table
--- comment: What drove each month's change in revenue and spend (marts.variance), split into additive parts that sum exactly to the change: revenue = spend × ROAS; revenue = sessions × order rate (paid orders ÷ sessions) × revenue per order; spend = impressions × CPM ÷ 1000. Method: the Shapley split of a product (each factor's change weighted by the average of the other factors over every order of applying the changes), which is exact, symmetric and needs no logarithms, so a factor that is 0 on one side is fine. With two factors the part of A is ΔA × (B0 + B1) ÷ 2; with three, ΔA × (B0C0 ÷ 3 + (B1C0 + B0C1) ÷ 6 + B1C1 ÷ 3). A decomposition needs its ratios defined on both sides (spend, sessions, orders or impressions above 0 in both months); where they are not, it has no rows.
+-- comment: What drove each month's change in revenue and spend (marts.variance), split into additive parts that sum exactly to the change: revenue = spend × ROAS; revenue = sessions × order rate (paid orders ÷ sessions) × revenue per order; spend = impressions × CPM ÷ 1000; won CRM deals = leads × deal rate (deals ÷ leads) × win rate (won ÷ deals), by lead source. Method: the Shapley split of a product (each factor's change weighted by the average of the other factors over every order of applying the changes), which is exact, symmetric and needs no logarithms, so a factor that is 0 on one side is fine. With two factors the part of A is ΔA × (B0 + B1) ÷ 2; with three, ΔA × (B0C0 ÷ 3 + (B1C0 + B0C1) ÷ 6 + B1C1 ÷ 3). A decomposition needs its ratios defined on both sides (spend, sessions, orders or impressions above 0 in both months); where they are not, it has no rows.
 WITH comparisons AS (
     SELECT * FROM (VALUES ('previous_month'), ('last_year')) AS t(comparison)
 ),
@@ -16,11 +16,17 @@ sides AS (
         max(v.actual) FILTER (WHERE v.metric = 'sessions') AS sessions1,
         max(v.actual) FILTER (WHERE v.metric = 'orders') AS orders1,
         max(v.actual) FILTER (WHERE v.metric = 'impressions') AS impressions1,
+        max(v.actual) FILTER (WHERE v.metric = 'leads') AS leads1,
+        max(v.actual) FILTER (WHERE v.metric = 'deals') AS deals1,
+        max(v.actual) FILTER (WHERE v.metric = 'won_deals') AS won1,
         max(CASE c.comparison WHEN 'previous_month' THEN v.previous_month ELSE v.last_year END) FILTER (WHERE v.metric = 'revenue') AS revenue0,
         max(CASE c.comparison WHEN 'previous_month' THEN v.previous_month ELSE v.last_year END) FILTER (WHERE v.metric = 'spend') AS spend0,
         max(CASE c.comparison WHEN 'previous_month' THEN v.previous_month ELSE v.last_year END) FILTER (WHERE v.metric = 'sessions') AS sessions0,
         max(CASE c.comparison WHEN 'previous_month' THEN v.previous_month ELSE v.last_year END) FILTER (WHERE v.metric = 'orders') AS orders0,
-        max(CASE c.comparison WHEN 'previous_month' THEN v.previous_month ELSE v.last_year END) FILTER (WHERE v.metric = 'impressions') AS impressions0
+        max(CASE c.comparison WHEN 'previous_month' THEN v.previous_month ELSE v.last_year END) FILTER (WHERE v.metric = 'impressions') AS impressions0,
+        max(CASE c.comparison WHEN 'previous_month' THEN v.previous_month ELSE v.last_year END) FILTER (WHERE v.metric = 'leads') AS leads0,
+        max(CASE c.comparison WHEN 'previous_month' THEN v.previous_month ELSE v.last_year END) FILTER (WHERE v.metric = 'deals') AS deals0,
+        max(CASE c.comparison WHEN 'previous_month' THEN v.previous_month ELSE v.last_year END) FILTER (WHERE v.metric = 'won_deals') AS won0
     FROM marts.variance AS v
     CROSS JOIN comparisons AS c
     GROUP BY ALL
@@ -56,6 +62,18 @@ delivery AS (
         spend1 * 1000 / impressions1 AS cpm1
     FROM sides
     WHERE impressions0 > 0 AND impressions1 > 0
+),
+
+-- won deals = leads × deal rate (deals ÷ leads) × win rate (won ÷ deals)
+pipeline AS (
+    SELECT
+        *,
+        deals0 / leads0 AS dr0,
+        deals1 / leads1 AS dr1,
+        won0 / deals0 AS wr0,
+        won1 / deals1 AS wr1
+    FROM sides
+    WHERE leads0 > 0 AND leads1 > 0 AND deals0 > 0 AND deals1 > 0 AND won0 IS NOT NULL AND won1 IS NOT NULL
 ),
 
 parts AS (
@@ -95,6 +113,22 @@ parts AS (
         'cpm', cpm0, cpm1, spend0, spend1,
         (cpm1 - cpm0) * (impressions0 + impressions1) / 2 / 1000
     FROM delivery
+
+    UNION ALL
+    SELECT scope, scope_value, month, comparison, 'won_deals', 'leads × deal_rate × win_rate',
+        'leads', leads0, leads1, won0, won1,
+        (leads1 - leads0) * (dr0 * wr0 / 3 + (dr1 * wr0 + dr0 * wr1) / 6 + dr1 * wr1 / 3)
+    FROM pipeline
+    UNION ALL
+    SELECT scope, scope_value, month, comparison, 'won_deals', 'leads × deal_rate × win_rate',
+        'deal_rate', dr0, dr1, won0, won1,
+        (dr1 - dr0) * (leads0 * wr0 / 3 + (leads1 * wr0 + leads0 * wr1) / 6 + leads1 * wr1 / 3)
+    FROM pipeline
+    UNION ALL
+    SELECT scope, scope_value, month, comparison, 'won_deals', 'leads × deal_rate × win_rate',
+        'win_rate', wr0, wr1, won0, won1,
+        (wr1 - wr0) * (leads0 * dr0 / 3 + (leads1 * dr0 + leads0 * dr1) / 6 + leads1 * dr1 / 3)
+    FROM pipeline
 )
 
 SELECT
