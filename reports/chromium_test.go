@@ -12,11 +12,23 @@ import (
 	"time"
 )
 
-// screenshot, when set, makes TestChromiumRendersChartsOffline also save a
-// 1280×1600 PNG of the page there, to look at:
+// screenshot is where TestChromiumRendersChartsOffline saves a 1280×1600
+// PNG of the page, as the test's artifact: -screenshot, else
+// $PACER_TEST_ARTIFACTS/report.png, else report.png in the system's temp
+// directory. The test logs the path.
 //
 //	go test -tags duckdb_arrow ./reports -run Chromium -screenshot /tmp/report.png
 var screenshot = flag.String("screenshot", "", "save a screenshot of the fixture report to this PNG")
+
+func screenshotPath() string {
+	if *screenshot != "" {
+		return *screenshot
+	}
+	if dir := os.Getenv("PACER_TEST_ARTIFACTS"); dir != "" {
+		return filepath.Join(dir, "report.png")
+	}
+	return filepath.Join(os.TempDir(), "pacer-test-artifacts", "report.png")
+}
 
 // chromiumPath is Debian's chromium; the browser test skips without it.
 const chromiumPath = "/usr/bin/chromium"
@@ -93,15 +105,16 @@ func TestChromiumRendersChartsOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if *screenshot != "" {
-		png, err := filepath.Abs(*screenshot)
-		if err != nil {
-			t.Fatal(err)
-		}
-		chromium(t, "--screenshot="+png, "--window-size=1280,1600", url)
-		if fi, err := os.Stat(png); err != nil || fi.Size() == 0 {
-			t.Fatalf("no screenshot at %s: %v", png, err)
-		}
-		t.Logf("screenshot: %s", png)
+	png, err := filepath.Abs(screenshotPath())
+	if err != nil {
+		t.Fatal(err)
 	}
+	if err := os.MkdirAll(filepath.Dir(png), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	chromium(t, "--screenshot="+png, "--window-size=1280,1600", url)
+	if fi, err := os.Stat(png); err != nil || fi.Size() == 0 {
+		t.Fatalf("no screenshot at %s: %v", png, err)
+	}
+	t.Logf("screenshot: %s", png)
 }
