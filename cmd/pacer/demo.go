@@ -148,5 +148,17 @@ func printDemoSummary(cmd *cobra.Command, g *globals, dir string) error {
 		roas = fmt.Sprintf("%.2f", revenue/spend)
 	}
 	fmt.Fprintf(w, "ROAS     %s\n", roas)
+
+	// What the morning report leads with, and where the targets stand.
+	var onTrack, atRisk, offTrack int
+	if err := db.SQL().QueryRowContext(cmd.Context(), `SELECT count(*) FILTER (WHERE status IN ('on_track', 'achieved')),
+		count(*) FILTER (WHERE status = 'at_risk'), count(*) FILTER (WHERE status IN ('off_track', 'missed'))
+		FROM marts.targets_vs_actuals WHERE is_latest`).Scan(&onTrack, &atRisk, &offTrack); err == nil && onTrack+atRisk+offTrack > 0 {
+		fmt.Fprintf(w, "targets  %d on track, %d at risk, %d off track   (pacer targets -c %s)\n", onTrack, atRisk, offTrack, filepath.Join(dir, "pacer.yaml"))
+	}
+	var kind, title string
+	if err := db.SQL().QueryRowContext(cmd.Context(), `SELECT kind, title FROM marts.findings WHERE rank = 1`).Scan(&kind, &title); err == nil {
+		fmt.Fprintf(w, "first    [%s] %s\n", kind, title)
+	}
 	return nil
 }
