@@ -188,6 +188,14 @@ type TokenStore interface {
 	Save(key string, value Secret) error
 }
 
+// TokenPairStore is a TokenStore that can also save several keys in one
+// atomic write (a rotated refresh and access token together). Connectors
+// use it when the store offers it.
+type TokenPairStore interface {
+	TokenStore
+	SaveAll(values map[string]Secret) error
+}
+
 // Spec describes a connector type: its documentation and its factory.
 type Spec struct {
 	// Type is the name used in pacer.yaml's "type:".

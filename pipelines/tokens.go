@@ -22,6 +22,8 @@ type tokenFile struct {
 	mu   *sync.Mutex
 }
 
+var _ connectors.TokenPairStore = tokenStore{}
+
 // tokenStore is the store of one source.
 type tokenStore struct {
 	file   tokenFile
@@ -64,6 +66,11 @@ func (s tokenStore) Load(key string) (connectors.Secret, bool, error) {
 }
 
 func (s tokenStore) Save(key string, value connectors.Secret) error {
+	return s.SaveAll(map[string]connectors.Secret{key: value})
+}
+
+// SaveAll writes every value in one atomic replacement of the file.
+func (s tokenStore) SaveAll(values map[string]connectors.Secret) error {
 	s.file.mu.Lock()
 	defer s.file.mu.Unlock()
 	m, err := s.file.read()
@@ -73,7 +80,9 @@ func (s tokenStore) Save(key string, value connectors.Secret) error {
 	if m[s.source] == nil {
 		m[s.source] = map[string]string{}
 	}
-	m[s.source][key] = value.Reveal()
+	for key, value := range values {
+		m[s.source][key] = value.Reveal()
+	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pacerhq/pacer/connectors"
 )
 
 func TestTokenStoreKeepsRotatedCredentialsPrivately(t *testing.T) {
@@ -42,5 +44,22 @@ func TestTokenStoreKeepsRotatedCredentialsPrivately(t *testing.T) {
 	leftovers, _ := filepath.Glob(filepath.Join(dir, ".tokens-*"))
 	if len(leftovers) > 0 {
 		t.Errorf("temporary files left: %v", leftovers)
+	}
+}
+
+func TestTokenStoreSavesAPairInOneWrite(t *testing.T) {
+	cfg := &Config{Dir: t.TempDir(), Warehouse: WarehouseConfig{Path: "pacer.duckdb"}}
+	s := cfg.tokenStore("ocean")
+	pair, ok := s.(connectors.TokenPairStore)
+	if !ok {
+		t.Fatal("the pipeline's token store cannot save a pair")
+	}
+	if err := pair.SaveAll(map[string]connectors.Secret{"refresh_token": "r9", "access_token": "a9"}); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{"refresh_token": "r9", "access_token": "a9"} {
+		if v, ok, err := s.Load(key); !ok || err != nil || v.Reveal() != want {
+			t.Errorf("%s: %q %v %v", key, v.Reveal(), ok, err)
+		}
 	}
 }

@@ -22,8 +22,9 @@ import (
 //
 // With only an access token it is static: a rejected token cannot be
 // refreshed and the read stops with ErrCannotRefresh. A refresh that
-// returns a new refresh token saves it in Store at once (refresh token
-// first, then, with SaveAccessToken, the access token), because such
+// returns a new refresh token saves it in Store at once (with
+// SaveAccessToken, together with the access token: in one write when the
+// store is a TokenPairStore, else refresh token first), because such
 // platforms kill the old pair; the mutex makes this source the only
 // refresher in the process. Bind it to its Client before use.
 type EnvelopeToken struct {
@@ -138,6 +139,13 @@ func (s *EnvelopeToken) fetch(ctx context.Context) (string, error) {
 		switch {
 		case s.Store == nil:
 			s.c.Logger().WarnContext(ctx, s.Platform+" rotated the refresh token and there is no token store to keep it: the configured one may be dead now; authorize again before the next run")
+		case s.SaveAccessToken && isPairStore(s.Store):
+			// Both at once: a crash cannot leave a new refresh token with
+			// a dead access token.
+			pair := map[string]Secret{"refresh_token": s.refresh, "access_token": Secret(d.AccessToken)}
+			if err := s.Store.(connectors.TokenPairStore).SaveAll(pair); err != nil {
+				return "", fmt.Errorf("%s: saving the rotated tokens (the configured ones may be dead now): %w", s.Platform, err)
+			}
 		default:
 			if err := s.Store.Save("refresh_token", s.refresh); err != nil {
 				return "", fmt.Errorf("%s: saving the rotated refresh token (the configured one may be dead now): %w", s.Platform, err)
@@ -151,6 +159,11 @@ func (s *EnvelopeToken) fetch(ctx context.Context) (string, error) {
 	}
 	s.c.Logger().DebugContext(ctx, "access token refreshed", "expires_in_s", string(d.ExpiresIn), "request_id", resp.RequestID)
 	return s.token, nil
+}
+
+func isPairStore(s connectors.TokenStore) bool {
+	_, ok := s.(connectors.TokenPairStore)
+	return ok
 }
 
 // classify reads the refresh endpoint's answer: HTTP 200 with code 0 is
