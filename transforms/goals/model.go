@@ -123,6 +123,20 @@ func Evaluate(ctx context.Context, l *Loader, plan *Plan, asOf time.Time) (*Eval
 	return ev, nil
 }
 
+// Columns several goals tables share, documented once.
+var (
+	colTargetID    = transforms.TableColumn{Name: "target_id", Type: arrow.PrimitiveTypes.Int64, Description: "Target (meta.targets.target_id): its position in targets.yaml, from 1."}
+	colTarget      = transforms.TableColumn{Name: "target", Type: arrow.BinaryTypes.String, Description: "Label: metric · scope · period."}
+	colMetric      = transforms.TableColumn{Name: "metric", Type: arrow.BinaryTypes.String, Description: "Metric (see meta.metrics)."}
+	colScope       = transforms.TableColumn{Name: "scope", Type: arrow.BinaryTypes.String, Description: "company, or the scope as key=value pairs."}
+	colPeriod      = transforms.TableColumn{Name: "period", Type: arrow.BinaryTypes.String, Description: "Period as written in targets.yaml: YYYY, YYYY-Qn, YYYY-MM, YYYY-Www or a range."}
+	colPeriodStart = transforms.TableColumn{Name: "period_start", Type: arrow.FixedWidthTypes.Date32, Description: "First day of the period."}
+	colPeriodEnd   = transforms.TableColumn{Name: "period_end", Type: arrow.FixedWidthTypes.Date32, Description: "Last day of the period."}
+	colOwner       = transforms.TableColumn{Name: "owner", Type: arrow.BinaryTypes.String, Description: "Person accountable for the target."}
+	colTeam        = transforms.TableColumn{Name: "team", Type: arrow.BinaryTypes.String, Description: "Team of the owner; its incentive rule uses the target."}
+	colAsOf        = transforms.TableColumn{Name: "as_of", Type: arrow.FixedWidthTypes.Date32, Description: "The run's reporting day: the last day counted."}
+)
+
 func metricsTable() *transforms.TableWriter {
 	t := transforms.NewTableWriter("meta.metrics", "The metrics targets can name: where each comes from and how it is computed.", []transforms.TableColumn{
 		{Name: "metric", Type: arrow.BinaryTypes.String, Description: "Metric name, as used in targets.yaml."},
@@ -146,17 +160,17 @@ func metricsTable() *transforms.TableWriter {
 
 func targetsTable(p *Plan) *transforms.TableWriter {
 	t := transforms.NewTableWriter("meta.targets", "The targets of targets.yaml as pacer read them on the last transform.", []transforms.TableColumn{
-		{Name: "target_id", Type: arrow.PrimitiveTypes.Int64, Description: "Position of the target in targets.yaml, from 1."},
+		colTargetID,
 		{Name: "line", Type: arrow.PrimitiveTypes.Int64, Description: "Line of the target in targets.yaml."},
-		{Name: "target", Type: arrow.BinaryTypes.String, Description: "Label: metric · scope · period."},
-		{Name: "metric", Type: arrow.BinaryTypes.String, Description: "Metric (see meta.metrics)."},
-		{Name: "period", Type: arrow.BinaryTypes.String, Description: "Period as written: YYYY, YYYY-Qn, YYYY-MM, YYYY-Www or a range."},
-		{Name: "period_start", Type: arrow.FixedWidthTypes.Date32, Description: "First day of the period."},
-		{Name: "period_end", Type: arrow.FixedWidthTypes.Date32, Description: "Last day of the period."},
-		{Name: "scope", Type: arrow.BinaryTypes.String, Description: "company, or the scope as key=value pairs."},
+		colTarget,
+		colMetric,
+		colPeriod,
+		colPeriodStart,
+		colPeriodEnd,
+		colScope,
 		{Name: "target_value", Type: arrow.PrimitiveTypes.Float64, Description: "The target for the whole period (money in the reporting currency)."},
-		{Name: "owner", Type: arrow.BinaryTypes.String, Description: "Person accountable for the target."},
-		{Name: "team", Type: arrow.BinaryTypes.String, Description: "Team of the owner; its incentive rule uses the target."},
+		colOwner,
+		colTeam,
 		{Name: "seasonality", Type: arrow.BinaryTypes.String, Description: "Pacing curve asked for: linear, last_year or weekly."},
 		{Name: "weight", Type: arrow.PrimitiveTypes.Float64, Description: "Weight of the target in its owner's and team's scorecard."},
 		{Name: "note", Type: arrow.BinaryTypes.String, Description: "Free text from targets.yaml."},
@@ -172,15 +186,15 @@ func (ev *Evaluation) targetsVsActuals(asOf time.Time) *transforms.TableWriter {
 	t := transforms.NewTableWriter("marts.targets_vs_actuals",
 		"Every target of targets.yaml paced day by day: one row per target and day of its period. Each row reads as of the end of its day, so the rows of past days show how the target stood then; days after as_of carry only the expected curve. For additive metrics (revenue, orders, spend...) the target is for the whole period and the curve spreads it over the days; for ratios (ROAS, CAC, conversion rate...) the target is a level. For lower-is-better metrics (CAC, CPA, CPC, CPM, refunds) attainment and pace are target ÷ actual.",
 		[]transforms.TableColumn{
-			{Name: "target_id", Type: arrow.PrimitiveTypes.Int64, Description: "Target (meta.targets.target_id): its position in targets.yaml."},
-			{Name: "target", Type: arrow.BinaryTypes.String, Description: "Label: metric · scope · period."},
-			{Name: "metric", Type: arrow.BinaryTypes.String, Description: "Metric (see meta.metrics)."},
-			{Name: "scope", Type: arrow.BinaryTypes.String, Description: "company, or the scope as key=value pairs."},
-			{Name: "period", Type: arrow.BinaryTypes.String, Description: "Period as written in targets.yaml."},
-			{Name: "period_start", Type: arrow.FixedWidthTypes.Date32, Description: "First day of the period."},
-			{Name: "period_end", Type: arrow.FixedWidthTypes.Date32, Description: "Last day of the period."},
-			{Name: "owner", Type: arrow.BinaryTypes.String, Description: "Person accountable."},
-			{Name: "team", Type: arrow.BinaryTypes.String, Description: "Owner's team."},
+			colTargetID,
+			colTarget,
+			colMetric,
+			colScope,
+			colPeriod,
+			colPeriodStart,
+			colPeriodEnd,
+			colOwner,
+			colTeam,
 			{Name: "direction", Type: arrow.BinaryTypes.String, Description: "higher or lower: which way is better."},
 			{Name: "target_value", Type: arrow.PrimitiveTypes.Float64, Description: "Target for the period (a total for additive metrics, a level for ratios)."},
 			{Name: "curve", Type: arrow.BinaryTypes.String, Description: "Pacing curve applied: linear, last_year (shape of the same days last year) or weekly (weekday profile of 8 weeks)."},
@@ -281,9 +295,9 @@ func (ev *Evaluation) budgetPacing(asOf time.Time) *transforms.TableWriter {
 		[]transforms.TableColumn{
 			{Name: "budget_id", Type: arrow.PrimitiveTypes.Int64, Description: "Position of the budget in targets.yaml, from 1."},
 			{Name: "channel", Type: arrow.BinaryTypes.String, Description: "Channel the budget is for (marts.kpi_daily.channel)."},
-			{Name: "period", Type: arrow.BinaryTypes.String, Description: "Period as written."},
-			{Name: "period_start", Type: arrow.FixedWidthTypes.Date32, Description: "First day of the period."},
-			{Name: "period_end", Type: arrow.FixedWidthTypes.Date32, Description: "Last day of the period."},
+			colPeriod,
+			colPeriodStart,
+			colPeriodEnd,
 			{Name: "planned", Type: arrow.PrimitiveTypes.Float64, Description: "Planned spend for the period, reporting currency."},
 			{Name: "actual_to_date", Type: arrow.PrimitiveTypes.Float64, Description: "Spend of the channel from the period's start to as_of (marts.kpi_daily.spend)."},
 			{Name: "expected_to_date", Type: arrow.PrimitiveTypes.Float64, Description: "planned × days elapsed ÷ days in the period."},
@@ -297,7 +311,7 @@ func (ev *Evaluation) budgetPacing(asOf time.Time) *transforms.TableWriter {
 			{Name: "days_left", Type: arrow.PrimitiveTypes.Int64, Description: "Days of the period after as_of."},
 			{Name: "status", Type: arrow.BinaryTypes.String, Description: "not_started, on_plan, overspending (projected more than 5% over plan) or underspending (more than 10% under)."},
 			{Name: "is_final", Type: arrow.FixedWidthTypes.Boolean, Description: "True when the period has ended: the figures are final."},
-			{Name: "as_of", Type: arrow.FixedWidthTypes.Date32, Description: "The run's reporting day."},
+			colAsOf,
 		})
 	for _, bp := range ev.Budgets {
 		b := bp.Budget
@@ -440,7 +454,7 @@ func (ev *Evaluation) scorecard(plan *Plan, asOf time.Time, currency string) *tr
 			{Name: "payout", Type: arrow.PrimitiveTypes.Float64, Description: "Payout by the rule from weighted_attainment, reporting currency."},
 			{Name: "payout_basis", Type: arrow.BinaryTypes.String, Description: "projected while any counted target's period is running, final when all ended."},
 			{Name: "payout_calculation", Type: arrow.BinaryTypes.String, Description: "The payout's calculation in words."},
-			{Name: "as_of", Type: arrow.FixedWidthTypes.Date32, Description: "The run's reporting day."},
+			colAsOf,
 		})
 	money := func(v float64) string { return FormatMoney(currency, v) }
 	for _, r := range ev.Scorecard(plan, asOf, money) {

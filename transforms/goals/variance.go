@@ -106,11 +106,7 @@ func targetVarianceTable(vs []TargetVariance, currency string) *transforms.Table
 	t := transforms.NewTableWriter("marts.target_variance",
 		"Why each revenue target with a budget is ahead or behind, to date: the gap (actual − expected) split into additive parts that sum exactly to it, each labelled strategy (the plan asked for more, or less, than its budget buys at the usual ROAS) or execution (spend off budget, ROAS off the usual). Usual ROAS is the scope's over the 8 weeks before the period; the budget to date is spread evenly. See transforms/goals/variance.go for the formula.",
 		[]transforms.TableColumn{
-			{Name: "target_id", Type: arrow.PrimitiveTypes.Int64, Description: "Target (meta.targets)."},
-			{Name: "target", Type: arrow.BinaryTypes.String, Description: "Label: metric · scope · period."},
-			{Name: "owner", Type: arrow.BinaryTypes.String, Description: "Owner of the target."},
-			{Name: "team", Type: arrow.BinaryTypes.String, Description: "Team of the target."},
-			{Name: "as_of", Type: arrow.FixedWidthTypes.Date32, Description: "Last day counted."},
+			colTargetID, colTarget, colOwner, colTeam, colAsOf,
 			{Name: "expected", Type: arrow.PrimitiveTypes.Float64, Description: "Revenue the target's curve expects by as_of."},
 			{Name: "actual", Type: arrow.PrimitiveTypes.Float64, Description: "Revenue by as_of."},
 			{Name: "gap", Type: arrow.PrimitiveTypes.Float64, Description: "actual − expected; the contributions sum to it."},
