@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
@@ -19,6 +20,8 @@ func init() {
 				Example: "42", Default: "42"},
 			{Name: "scale", Description: "small: 13 months in seconds at ad-group grain; large: 10M+ ad rows at ad grain and 1M+ orders",
 				Example: "large", Default: "small"},
+			{Name: "streams", Description: "the streams to produce, when other sources bring the rest (pacer demo --via-apis)",
+				Example: "[touchpoints, conversions, survey_metrics, market_benchmarks]", Default: "all eight"},
 		},
 		New: New,
 	})
@@ -41,12 +44,15 @@ type config struct {
 	// IncidentFrom is the first day of the planted problem the evaluation
 	// must find (see incidentChannel); empty: none.
 	IncidentFrom string `yaml:"incident_from"`
+	// Streams limits the streams produced; empty: all of them.
+	Streams []string `yaml:"streams"`
 }
 
 // Source generates the synthetic company. It implements connectors.Source.
 type Source struct {
 	co       *company
-	lookback int // overrides the streams' restatement windows when > 0
+	lookback int             // overrides the streams' restatement windows when > 0
+	only     map[string]bool // the streams produced; nil: all
 }
 
 // New builds a demo Source from its configuration (keys seed and scale; the
@@ -81,7 +87,25 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		}
 		co.incidentFrom = dayOf(t)
 	}
-	return &Source{co: co, lookback: cfg.LookbackDays}, nil
+	src := &Source{co: co, lookback: cfg.LookbackDays}
+	if len(c.Streams) > 0 {
+		src.only = map[string]bool{}
+		for _, name := range c.Streams {
+			if _, ok := lookupStream(name); !ok {
+				return nil, fmt.Errorf("demo source %q: streams: unknown stream %q (known: %s)", cfg.Name, name, streamNames())
+			}
+			src.only[name] = true
+		}
+	}
+	return src, nil
+}
+
+func streamNames() string {
+	names := make([]string, len(streamSpecs))
+	for i, s := range streamSpecs {
+		names[i] = s.name
+	}
+	return strings.Join(names, ", ")
 }
 
 // streamSpec describes one demo stream.
@@ -111,11 +135,14 @@ func lookupStream(name string) (streamSpec, bool) {
 	return streamSpec{}, false
 }
 
-// Streams lists the eight canonical streams; each stream's name is its
-// canonical name.
+// Streams lists the eight canonical streams, or those the streams key
+// names; each stream's name is its canonical name.
 func (s *Source) Streams() []connectors.Stream {
 	out := make([]connectors.Stream, 0, len(streamSpecs))
 	for _, spec := range streamSpecs {
+		if s.only != nil && !s.only[spec.name] {
+			continue
+		}
 		can := connectors.Canonical[spec.name]
 		out = append(out, connectors.Stream{
 			Name: spec.name, Canonical: spec.name, Description: spec.description,

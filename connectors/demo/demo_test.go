@@ -53,7 +53,7 @@ func TestRegisteredSpec(t *testing.T) {
 	for _, f := range spec.Fields {
 		names = append(names, f.Name)
 	}
-	if !slices.Equal(names, []string{"seed", "scale"}) || spec.Summary == "" {
+	if !slices.Equal(names, []string{"seed", "scale", "streams"}) || spec.Summary == "" {
 		t.Fatalf("fields %v, summary %q", names, spec.Summary)
 	}
 	bad := connectors.Config{Name: "d", Decode: func(v any) error { v.(*config).Scale = "huge"; return nil }}
