@@ -55,9 +55,18 @@ type WarehouseConfig struct {
 	Path   string `yaml:"path"`   // DuckDB file, relative to the config
 }
 
-// FXConfig points at daily exchange rates (date,currency,rate).
+// FXConfig says where daily exchange rates to the reporting currency come
+// from: a file (date,currency,rate) or an HTTP API (see loadFX).
 type FXConfig struct {
 	Path string `yaml:"path"`
+	// URL is a Frankfurter-compatible rates API (https://api.frankfurter.dev/v1,
+	// or a self-hosted one): GET {url}/{from}..{to}?base=C&symbols=R.
+	URL string `yaml:"url"`
+	// Currencies are the currencies to fetch rates for (with url).
+	Currencies []string `yaml:"currencies"`
+	// StartDate is the first day to fetch (with url; default: the earliest
+	// source start_date, else a year and a month before the run's day).
+	StartDate string `yaml:"start_date"`
 }
 
 // AttributionConfig configures the attribution models.
@@ -313,6 +322,7 @@ func (c *Config) validate(file string) []error {
 			bad("%v", e)
 		}
 	}
+	errs = append(errs, c.FX.validate(file, c.Currency)...)
 	if c.Schedule != "" {
 		if _, err := cron.ParseStandard(c.Schedule); err != nil {
 			bad("schedule %q is not a cron expression (minute hour day month weekday, e.g. \"0 6 * * *\"): %v", c.Schedule, err)

@@ -156,7 +156,7 @@ func (j *Job) runSteps(ctx context.Context, runID int64, day time.Time, opts Run
 		if err != nil {
 			return err
 		}
-		if err := j.loadFX(ctx, runID); err != nil {
+		if err := j.loadFX(ctx, runID, day); err != nil {
 			closeSources(sources)
 			return err
 		}
