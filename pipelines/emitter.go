@@ -29,17 +29,62 @@ type streamEmitter struct {
 	// checkpoint (zero: none); replacedAll says the whole table was.
 	replacedFrom time.Time
 	replacedAll  bool
+	// buffered are batches not yet inserted (bufferedRows rows): a page of
+	// an API is small, and one INSERT per page costs more than the rows.
+	buffered     []arrow.RecordBatch
+	bufferedRows int64
 }
+
+// flushRows is how many buffered rows trigger an INSERT.
+const flushRows = 256 << 10
 
 var _ connectors.SQLEmitter = (*streamEmitter)(nil)
 
+// Batch buffers rec (retained, not copied) and inserts the buffer when it
+// holds flushRows rows or the schema changes. Everything that reads or
+// changes the table first inserts what is buffered, so the order of
+// Batch, Replace and Checkpoint calls means what it says.
 func (e *streamEmitter) Batch(ctx context.Context, rec arrow.RecordBatch) error {
-	n, err := e.load.AppendArrow(ctx, rec)
+	if rec.NumRows() == 0 {
+		return nil
+	}
+	if len(e.buffered) > 0 && !e.buffered[0].Schema().Equal(rec.Schema()) {
+		if err := e.flush(ctx); err != nil {
+			return err
+		}
+	}
+	rec.Retain()
+	e.buffered = append(e.buffered, rec)
+	e.bufferedRows += rec.NumRows()
+	if e.bufferedRows >= flushRows {
+		return e.flush(ctx)
+	}
+	return nil
+}
+
+// flush inserts the buffered batches in one statement.
+func (e *streamEmitter) flush(ctx context.Context) error {
+	if len(e.buffered) == 0 {
+		return nil
+	}
+	n, err := e.load.AppendArrow(ctx, e.buffered...)
+	e.discard()
 	e.add(n)
 	return err
 }
 
+// discard releases the buffered batches without inserting them.
+func (e *streamEmitter) discard() {
+	for _, r := range e.buffered {
+		r.Release()
+	}
+	e.buffered, e.bufferedRows = nil, 0
+}
+
 func (e *streamEmitter) InsertSelect(ctx context.Context, query string, args ...any) (int64, error) {
+	if err := e.flush(ctx); err != nil {
+		return 0, err
+	}
 	n, err := e.load.AppendSelect(ctx, query, args...)
 	e.add(n)
 	return n, err
@@ -53,12 +98,18 @@ func (e *streamEmitter) add(n int64) {
 }
 
 func (e *streamEmitter) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := e.flush(ctx); err != nil {
+		return nil, err
+	}
 	return e.load.Query(ctx, query, args...)
 }
 
 // Replace deletes the rows of r's days from the raw table. DATE columns
 // compare as dates; timestamp columns by UTC calendar day.
 func (e *streamEmitter) Replace(ctx context.Context, r connectors.DateRange) error {
+	if err := e.flush(ctx); err != nil {
+		return err
+	}
 	exists, err := e.load.Exists(ctx)
 	if err != nil || !exists {
 		return err
@@ -86,6 +137,9 @@ func (e *streamEmitter) Replace(ctx context.Context, r connectors.DateRange) err
 // Checkpoint commits the rows so far with the cursor, and notes in
 // meta.dirty_days the earliest day they changed.
 func (e *streamEmitter) Checkpoint(ctx context.Context, cursor []byte) error {
+	if err := e.flush(ctx); err != nil {
+		return err
+	}
 	var provisional any
 	if e.stream.LookbackDays > 0 {
 		provisional = e.until.AddDate(0, 0, 1-e.stream.LookbackDays).Format(time.DateOnly)

@@ -92,6 +92,7 @@ func (j *Job) readStream(ctx context.Context, runID int64, src OpenedSource, st 
 	}
 	defer load.Close(ctx)
 	em := &streamEmitter{load: load, runID: runID, source: src.Config.Name, stream: st, until: req.Until}
+	defer em.discard()
 	if j.Progress != nil {
 		em.onRows = j.Progress.Rows(src.Config.Name + "." + st.Name)
 	}
@@ -108,8 +109,8 @@ func (j *Job) readStream(ctx context.Context, runID int64, src OpenedSource, st 
 		// pages stay, and the cursor says where the next run resumes.
 		return em.rows, em.quarantined, err
 	}
-	if em.pending > 0 {
-		return em.rows, em.quarantined, fmt.Errorf("connector returned without a final checkpoint; %d rows discarded", em.pending)
+	if em.pending > 0 || em.bufferedRows > 0 {
+		return em.rows, em.quarantined, fmt.Errorf("connector returned without a final checkpoint; %d rows discarded", em.pending+em.bufferedRows)
 	}
 	return em.rows, em.quarantined, nil
 }

@@ -115,6 +115,15 @@ func (l *Load) AppendArrow(ctx context.Context, recs ...arrow.RecordBatch) (int6
 		_, _ = l.conn.ExecContext(context.WithoutCancel(ctx), "DROP VIEW IF EXISTS "+Quote(view))
 		release()
 	}()
+	// The table has every column of a schema it has taken before: no need
+	// to DESCRIBE the rows again (a round trip per page of an API).
+	known := l.columns != nil
+	for _, f := range recs[0].Schema().Fields() {
+		known = known && l.columns[f.Name]
+	}
+	if known {
+		return l.insertKnown(ctx, "SELECT * FROM "+Quote(view))
+	}
 	return l.insert(ctx, "SELECT * FROM "+Quote(view))
 }
 
@@ -131,6 +140,11 @@ func (l *Load) insert(ctx context.Context, query string, args ...any) (int64, er
 	if err := l.ensureColumns(ctx, query, args...); err != nil {
 		return 0, err
 	}
+	return l.insertKnown(ctx, query, args...)
+}
+
+// insertKnown inserts the rows of query into a table that has its columns.
+func (l *Load) insertKnown(ctx context.Context, query string, args ...any) (int64, error) {
 	// Lineage columns are typed constants (BIGINT and TIMESTAMP), which cost
 	// DuckDB far less than a constant VARCHAR.
 	stmt := fmt.Sprintf("INSERT INTO %s BY NAME SELECT *, %d::BIGINT AS _run_id, TIMESTAMP '%s' AS _synced_at FROM (%s)",
