@@ -2,7 +2,10 @@ package ga4test
 
 import (
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
 // Property is a GA4 property the fake serves.
@@ -39,9 +42,11 @@ func split(sm string) (string, string) {
 	return sm, "(not set)"
 }
 
-// values are one row's metrics; revenue in cents, exactly.
+// values are one row's metrics; revenue in micros, exactly.
 type values struct {
-	sessions, users, newUsers, keyEvents, revenueCents int64
+	sessions, users, newUsers int64
+	keyEvents                 float64
+	revenue                   fixture.Micros
 }
 
 func splitmix64(x uint64) uint64 {
@@ -65,30 +70,31 @@ func (s *Server) rowValues(pi, ci int, day int64, v int) (values, bool) {
 	x.sessions = int64(1 + r()%2000)
 	x.users = x.sessions - int64(r()%uint64(x.sessions/4+1))
 	x.newUsers = x.users / 2
-	x.keyEvents = int64(r() % uint64(x.sessions/20+1))
-	x.revenueCents = x.keyEvents * int64(1500+r()%4500)
-	if v > 0 {
-		// Late events processed: more sessions, conversions and revenue.
-		x.sessions += int64(v) * 7
-		x.users += int64(v) * 3
-		x.newUsers += int64(v)
-		x.keyEvents += int64(v)
-		x.revenueCents += int64(v) * 2599
-	}
+	keyEvents := int64(r() % uint64(x.sessions/20+1))
+	x.keyEvents = float64(keyEvents)
+	x.revenue = fixture.Micros(keyEvents*int64(1500+r()%4500)) * 10_000
+	restate(&x, v)
 	return x, true
 }
 
-// money renders cents as GA4 does: "3890.25", "955", "0.5".
-func money(cents int64) string {
-	s := strconv.FormatInt(cents/100, 10)
-	c := cents % 100
-	switch {
-	case c == 0:
-		return s
-	case c%10 == 0:
-		return s + "." + strconv.FormatInt(c/10, 10)
-	case c < 10:
-		return s + ".0" + strconv.FormatInt(c, 10)
+// restate applies restatement version v: late events processed, more
+// sessions, conversions and revenue.
+func restate(x *values, v int) {
+	if v > 0 {
+		x.sessions += int64(v) * 7
+		x.users += int64(v) * 3
+		x.newUsers += int64(v)
+		x.keyEvents += float64(v)
+		x.revenue += fixture.Micros(v) * 25_990_000
 	}
-	return s + "." + strconv.FormatInt(c, 10)
+}
+
+// keyEventsText renders key events as GA4 does: "12", "2.5".
+func keyEventsText(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// money renders an amount as GA4 does, the shortest exact decimal:
+// "3890.25", "955", "0.5".
+func money(m fixture.Micros) string {
+	t := strings.TrimRight(m.Decimal(6), "0")
+	return strings.TrimSuffix(t, ".")
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
 // Failure kinds for Inject. They match the conformance suite's names.
@@ -65,6 +66,11 @@ type Options struct {
 	HourlyTokens, TokensPerRequest int64
 	// Credentials the token endpoint accepts.
 	ClientID, ClientSecret, RefreshToken string
+	// Fixture, when set, replaces the invented traffic by Fixture.Traffic,
+	// served by the first property (see FixtureProperty for its default)
+	// with the dimensions and metrics Config then asks for; From and To
+	// default to the first and last day of the rows.
+	Fixture *fixture.Set
 }
 
 // Server is a fake GA4 Data API: POST {URL}/v1beta/properties/{id}:runReport
@@ -97,6 +103,18 @@ func New(o Options) *Server {
 	o.Prefix = "/" + strings.Trim(o.Prefix, "/")
 	if o.Seed == 0 {
 		o.Seed = 1
+	}
+	if o.Fixture != nil {
+		if len(o.Properties) == 0 {
+			o.Properties = []Property{FixtureProperty(o.Fixture)}
+		}
+		from, to := trafficSpan(o.Fixture.Traffic)
+		if o.From.IsZero() {
+			o.From = from
+		}
+		if o.To.IsZero() {
+			o.To = to
+		}
 	}
 	if len(o.Properties) == 0 {
 		o.Properties = []Property{
@@ -171,6 +189,9 @@ token_url: %s
 page_limit: %d
 days_per_request: %d
 `, strings.Join(ids, ", "), s.opt.ClientID, s.URL, s.TokenURL, s.opt.PageLimit, s.opt.DaysPerRequest)
+	if s.opt.Fixture != nil {
+		y += "dimensions: [" + strings.Join(FixtureDimensions, ", ") + "]\nmetrics: [" + strings.Join(FixtureMetrics, ", ") + "]\n"
+	}
 	return y, map[string]string{"GA4_CLIENT_SECRET": s.opt.ClientSecret, "GA4_REFRESH_TOKEN": s.opt.RefreshToken}
 }
 
@@ -257,12 +278,15 @@ func (s *Server) Expected(r connectors.DateRange) []map[string]string {
 	var out []map[string]string
 	for pi, p := range s.opt.Properties {
 		for _, row := range s.rows(pi, r.From, r.To) {
-			src, med := split(row.c.sourceMedium)
+			newUsers := "NULL"
+			if s.opt.Fixture != nil {
+				newUsers = strconv.FormatInt(row.v.newUsers, 10)
+			}
 			out = append(out, map[string]string{
-				"date": row.date.Format(time.DateOnly), "source": src, "medium": med, "campaign": row.c.campaign,
-				"channel_group": row.c.channel, "sessions": strconv.FormatInt(row.v.sessions, 10),
-				"users": strconv.FormatInt(row.v.users, 10), "new_users": "NULL",
-				"key_events": strconv.FormatInt(row.v.keyEvents, 10), "revenue": money(row.v.revenueCents),
+				"date": row.date.Format(time.DateOnly), "source": row.source, "medium": row.medium, "campaign": row.campaign,
+				"channel_group": row.channel, "sessions": strconv.FormatInt(row.v.sessions, 10),
+				"users": strconv.FormatInt(row.v.users, 10), "new_users": newUsers,
+				"key_events": keyEventsText(row.v.keyEvents), "revenue": money(row.v.revenue),
 				"currency": p.Currency, "property_id": p.ID, "account_timezone": p.TimeZone,
 				"thresholded": strconv.FormatBool(s.opt.Thresholded), "sampled": strconv.FormatBool(s.opt.Sampled),
 			})
@@ -272,9 +296,9 @@ func (s *Server) Expected(r connectors.DateRange) []map[string]string {
 }
 
 type fakeRow struct {
-	date time.Time
-	c    combo
-	v    values
+	date                                            time.Time
+	channel, source, medium, sourceMedium, campaign string
+	v                                               values
 }
 
 // rows returns property pi's rows for days in [from, to], ordered by date
@@ -287,11 +311,28 @@ func (s *Server) rows(pi int, from, to time.Time) []fakeRow {
 		to = s.opt.To
 	}
 	var out []fakeRow
+	if s.opt.Fixture != nil {
+		if pi != 0 {
+			return nil
+		}
+		for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+			for _, t := range s.opt.Fixture.Traffic {
+				if t.Date.Equal(d) {
+					v := values{sessions: t.Sessions, users: t.Users, newUsers: t.NewUsers, keyEvents: t.KeyEvents, revenue: t.Revenue}
+					restate(&v, s.versions[epochDay(d)])
+					out = append(out, fakeRow{date: d, channel: t.ChannelGroup, source: t.Source, medium: t.Medium,
+						sourceMedium: t.Source + " / " + t.Medium, campaign: t.Campaign, v: v})
+				}
+			}
+		}
+		return out
+	}
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		day := epochDay(d)
 		for ci, c := range combos {
 			if v, ok := s.rowValues(pi, ci, day, s.versions[day]); ok {
-				out = append(out, fakeRow{date: d, c: c, v: v})
+				src, med := split(c.sourceMedium)
+				out = append(out, fakeRow{date: d, channel: c.channel, source: src, medium: med, sourceMedium: c.sourceMedium, campaign: c.campaign, v: v})
 			}
 		}
 	}
@@ -525,22 +566,21 @@ func (s *Server) report(pi int, req *runReportRequest) (string, int) {
 	var rows []*agg
 	index := map[string]*agg{}
 	for _, fr := range s.rows(pi, from, to) {
-		src, med := split(fr.c.sourceMedium)
 		var dv []string
 		for _, d := range dims {
 			switch d {
 			case "date":
 				dv = append(dv, fr.date.Format("20060102"))
 			case "sessionDefaultChannelGroup":
-				dv = append(dv, fr.c.channel)
+				dv = append(dv, fr.channel)
 			case "sessionSourceMedium":
-				dv = append(dv, fr.c.sourceMedium)
+				dv = append(dv, fr.sourceMedium)
 			case "sessionSource":
-				dv = append(dv, src)
+				dv = append(dv, fr.source)
 			case "sessionMedium":
-				dv = append(dv, med)
+				dv = append(dv, fr.medium)
 			case "sessionCampaignName":
-				dv = append(dv, fr.c.campaign)
+				dv = append(dv, fr.campaign)
 			}
 		}
 		k := strings.Join(dv, "\x00")
@@ -554,7 +594,7 @@ func (s *Server) report(pi int, req *runReportRequest) (string, int) {
 		a.v.users += fr.v.users
 		a.v.newUsers += fr.v.newUsers
 		a.v.keyEvents += fr.v.keyEvents
-		a.v.revenueCents += fr.v.revenueCents
+		a.v.revenue += fr.v.revenue
 	}
 	var b strings.Builder
 	b.WriteString(`{"dimensionHeaders":[`)
@@ -601,9 +641,9 @@ func (s *Server) report(pi int, req *runReportRequest) (string, int) {
 				case "newUsers":
 					v = strconv.FormatInt(a.v.newUsers, 10)
 				case "keyEvents":
-					v = strconv.FormatInt(a.v.keyEvents, 10)
+					v = keyEventsText(a.v.keyEvents)
 				case "purchaseRevenue":
-					v = money(a.v.revenueCents)
+					v = money(a.v.revenue)
 				}
 				b.WriteString(`{"value":"` + v + `"}`)
 			}

@@ -17,6 +17,7 @@ type Account struct {
 // campaign, adGroup and ad are the fake's entities.
 type campaign struct {
 	id, name, typ string
+	channel       string // the fixture's channel; "" for invented campaigns
 	groups        []adGroup
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
 // Failure kinds for Inject. They match the conformance suite's names.
@@ -70,6 +71,16 @@ type Options struct {
 	// MinVersion is the oldest API version served (default 23: v20–v22
 	// are sunset).
 	MinVersion int
+	// Fixture, when set, replaces the invented data: the fake serves
+	// exactly the google_ads accounts of the set (ids without dashes) and
+	// their ad rows, at the rows' grain (Level defaults to it; a coarser
+	// Level sums them). Seed, Accounts, Campaigns, AdGroups and Ads are
+	// ignored; From and To default to the span of the rows. Each row's
+	// campaign gets an advertising_channel_type that the connector maps to
+	// the row's channel (Config adds channel_map entries when needed).
+	// Values change only through Restate. New panics when the set cannot
+	// be served (see CheckFixture).
+	Fixture *fixture.Set
 }
 
 // Server is a fake Google Ads API: the searchStream endpoint under
@@ -85,6 +96,7 @@ type Server struct {
 	srv      *httptest.Server
 	mu       sync.Mutex
 	entities [][]campaign
+	fix      *fixtureData // nil without Options.Fixture
 	versions map[int64]int
 	tokens   map[string]bool
 	issued   []string
@@ -106,7 +118,27 @@ func New(o Options) *Server {
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
-	if len(o.Accounts) == 0 {
+	var fd *fixtureData
+	if o.Fixture != nil {
+		var err error
+		if fd, err = loadFixture(o.Fixture); err != nil {
+			panic(err)
+		}
+		o.Accounts = fd.accounts
+		if o.Level == "" {
+			o.Level = fd.level
+		}
+		if fd.level != "" && levelRank[o.Level] > levelRank[fd.level] {
+			panic(fmt.Sprintf("googleadstest: Level %s is finer than the fixture rows (%s)", o.Level, fd.level))
+		}
+		if o.From.IsZero() && !fd.from.IsZero() {
+			o.From = fd.from
+		}
+		if o.To.IsZero() && !fd.to.IsZero() {
+			o.To = fd.to
+		}
+	}
+	if len(o.Accounts) == 0 && fd == nil {
 		o.Accounts = []Account{
 			{ID: "1234567890", Name: "Lumen Tea US", Currency: "USD", TimeZone: "America/Los_Angeles"},
 			{ID: "9876543210", Name: "流明茶 中国", Currency: "CNY", TimeZone: "Asia/Shanghai"},
@@ -154,9 +186,11 @@ func New(o Options) *Server {
 	if o.MinVersion <= 0 {
 		o.MinVersion = 23
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{}, inject: map[int]string{}}
+	s := &Server{opt: o, fix: fd, versions: map[int64]int{}, tokens: map[string]bool{}, inject: map[int]string{}}
 	for i := range o.Accounts {
-		s.entities = append(s.entities, s.build(i))
+		if fd == nil { // fixture rows carry their own entities
+			s.entities = append(s.entities, s.build(i))
+		}
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc(o.Prefix+"/token", s.token)
@@ -205,6 +239,9 @@ token_url: %s
 level: %s
 days_per_request: %d
 `, strings.Join(ids, ", "), lid, s.opt.ClientID, s.URL, s.TokenURL, s.opt.Level, s.opt.DaysPerRequest)
+	if s.fix != nil {
+		y += s.fix.config()
+	}
 	return y, map[string]string{
 		"GOOGLE_ADS_CLIENT_SECRET":   s.opt.ClientSecret,
 		"GOOGLE_ADS_REFRESH_TOKEN":   s.opt.RefreshToken,
@@ -298,6 +335,10 @@ func (s *Server) Expected(r connectors.DateRange) []map[string]string {
 	var out []map[string]string
 	for ai, a := range s.opt.Accounts {
 		for _, row := range s.rows(ai, s.opt.Level, r.From, r.To) {
+			if row.fx != nil {
+				out = append(out, expectedFixture(a, row))
+				continue
+			}
 			m := map[string]string{
 				"date": row.date, "platform": "google_ads", "account_id": a.ID, "account_timezone": a.TimeZone,
 				"campaign_id": row.c.id, "campaign_name": row.c.name, "ad_group_id": "NULL", "ad_id": "NULL",
@@ -325,6 +366,7 @@ type fakeRow struct {
 	g    *adGroup
 	ad   string
 	m    metrics
+	fx   *fixture.AdRow // the metrics of a fixture row (m is zero)
 }
 
 // rows returns account ai's rows at level for days in [from, to] that have
@@ -336,6 +378,9 @@ func (s *Server) rows(ai int, level string, from, to time.Time) []fakeRow {
 	}
 	if to.After(s.opt.To) {
 		to = s.opt.To
+	}
+	if s.fix != nil {
+		return s.fixtureRows(ai, level, from, to)
 	}
 	var out []fakeRow
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
@@ -640,7 +685,7 @@ func (s *Server) renderRow(a Account, row fakeRow, fields []string) string {
 	if has("campaign.id") {
 		c = append(c, `"id":"`+row.c.id+`"`)
 	}
-	if has("campaign.name") {
+	if has("campaign.name") && row.c.name != "" { // proto3 JSON omits empty strings
 		c = append(c, `"name":`+jsonString(row.c.name))
 	}
 	if has("campaign.advertising_channel_type") {
@@ -652,7 +697,7 @@ func (s *Server) renderRow(a Account, row fakeRow, fields []string) string {
 		if has("ad_group.id") {
 			g = append(g, `"id":"`+row.g.id+`"`)
 		}
-		if has("ad_group.name") {
+		if has("ad_group.name") && row.g.name != "" {
 			g = append(g, `"name":`+jsonString(row.g.name))
 		}
 		groups = append(groups, `"adGroup":{`+strings.Join(g, ",")+`}`)
@@ -662,6 +707,9 @@ func (s *Server) renderRow(a Account, row fakeRow, fields []string) string {
 			`","ad":{"resourceName":"customers/`+a.ID+`/ads/`+row.ad+`","id":"`+row.ad+`"}}`)
 	}
 	var mt []string
+	if row.fx != nil {
+		mt = renderFixtureMetrics(*row.fx, has)
+	}
 	if has("metrics.clicks") && row.m.clicks != 0 {
 		mt = append(mt, `"clicks":"`+strconv.FormatInt(row.m.clicks, 10)+`"`)
 	}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
 // Failure kinds for Inject. The first six match the conformance suite's.
@@ -68,6 +69,12 @@ type Options struct {
 	// Now is the time Restate stamps on hs_lastmodifieddate (default: a
 	// minute after the newest one).
 	Now func() time.Time
+	// Fixture, when set, replaces the invented deals by Fixture.Deals (see
+	// FromFixture); DealsPerDay is then ignored, From and To default to the
+	// first and last created day, and Config maps the fixture's owners and
+	// teams and sets no portal currency, so that the source lands every
+	// deal as it is.
+	Fixture *fixture.Set
 }
 
 // Server is a fake HubSpot API, safe for concurrent use.
@@ -91,6 +98,10 @@ type Server struct {
 	pages    int
 	pageSize int
 	bodies   []map[string]any
+	// owners and teams map hubspot_owner_id to the names Config passes
+	// (owner_map, team_map); currency is the portal currency ("": none).
+	owners, teams map[string]string
+	currency      string
 }
 
 // Deal is one fake deal; property values are HubSpot strings, nil for null.
@@ -108,6 +119,15 @@ func New(o Options) *Server {
 		o.Prefix = "/hubspot"
 	}
 	o.Prefix = "/" + strings.Trim(o.Prefix, "/")
+	if o.Fixture != nil {
+		from, to := fixtureSpan(o.Fixture.Deals)
+		if o.From.IsZero() {
+			o.From = from
+		}
+		if o.To.IsZero() {
+			o.To = to
+		}
+	}
 	if o.From.IsZero() {
 		o.From = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	}
@@ -135,7 +155,14 @@ func New(o Options) *Server {
 	if o.Static {
 		s.tokens[s.static] = true
 	}
-	s.build()
+	if o.Fixture != nil {
+		s.deals, s.owners, s.teams = FromFixture(o.Fixture.Deals)
+	} else {
+		s.build()
+		s.owners = map[string]string{"1001": "Ana Silva", "1002": "Bo Chen"}
+		s.teams = map[string]string{"1001": "EMEA"}
+		s.currency = "EUR"
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+o.Prefix+"/crm/objects/"+Version+"/deals/search", s.search)
 	mux.HandleFunc("POST "+o.Prefix+"/oauth/2026-03/token", s.token)
@@ -213,9 +240,8 @@ func (s *Server) Close() { s.srv.Close() }
 // Config returns the source keys pointing at the fake and the environment.
 func (s *Server) Config() (string, map[string]string) {
 	common := fmt.Sprintf(`portal_id: "12345678"
-currency: EUR
-owner_map: {"1001": "Ana Silva", "1002": "Bo Chen"}
-team_map: {"1001": EMEA}
+%sowner_map: %s
+team_map: %s
 campaign_property: hs_campaign
 window_days: %d
 page_size: %d
@@ -223,7 +249,7 @@ max_results_per_search: %d
 api_version: %q
 base_url: %s
 token_url: %s
-`, s.opt.WindowDays, s.opt.PageSize, s.opt.MaxResults, Version, s.URL, s.TokenURL)
+`, currencyLine(s.currency), yamlMap(s.owners), yamlMap(s.teams), s.opt.WindowDays, s.opt.PageSize, s.opt.MaxResults, Version, s.URL, s.TokenURL)
 	if s.opt.Static {
 		return "access_token: ${HUBSPOT_ACCESS_TOKEN}\n" + common, map[string]string{"HUBSPOT_ACCESS_TOKEN": s.static}
 	}
@@ -361,14 +387,16 @@ func (s *Server) Expected(r connectors.DateRange) []map[string]string {
 		}
 		return *p
 	}
-	owners := map[string]string{"1001": "Ana Silva", "1002": "Bo Chen"}
 	var out []map[string]string
 	for _, d := range s.deals {
 		day := connectors.Day(s.created(d))
 		if d.Archived || day.Before(r.From) || day.After(r.To) {
 			continue
 		}
-		stage := stageOf[*d.Props["dealstage"]]
+		stage, ok := stageOf[*d.Props["dealstage"]]
+		if !ok {
+			continue // quarantined by the source
+		}
 		m := map[string]string{
 			"deal_id": d.ID, "created_at": ts(d.Props["createdate"]), "closed_at": "NULL", "stage": stage,
 			"is_won": val(d.Props["hs_is_closed_won"]), "amount": val(d.Props["amount"]), "currency": val(d.Props["deal_currency_code"]),
@@ -379,14 +407,16 @@ func (s *Server) Expected(r connectors.DateRange) []map[string]string {
 		if stage == "won" || stage == "lost" {
 			m["closed_at"] = ts(d.Props["closedate"])
 		}
-		if m["currency"] == "NULL" {
-			m["currency"] = "EUR"
+		if m["currency"] == "NULL" && s.currency != "" {
+			m["currency"] = s.currency
 		}
-		if n, ok := owners[m["owner"]]; ok {
-			m["owner"] = n
-		}
-		if m["owner"] == "Ana Silva" {
-			m["team"] = "EMEA"
+		if id := d.Props["hubspot_owner_id"]; id != nil {
+			if n, ok := s.owners[*id]; ok {
+				m["owner"] = n
+			}
+			if t, ok := s.teams[*id]; ok && t != "" {
+				m["team"] = t
+			}
 		}
 		out = append(out, m)
 	}
@@ -537,14 +567,11 @@ func (s *Server) answer(raw []byte) (map[string]any, *apiErr) {
 		var ps []pred
 		for _, f := range g.Filters {
 			if f.PropertyName == "hs_object_id" {
-				v, err := strconv.ParseInt(f.Value, 10, 64)
-				if err != nil || (f.Operator != "GT" && f.Operator != "GTE") {
-					return nil, bad("the fake filters hs_object_id only with GT or GTE a number, not " + f.Operator + " " + f.Value)
+				v, op := f.Value, f.Operator
+				if v == "" || (op != "GT" && op != "GTE") {
+					return nil, bad("the fake filters hs_object_id only with GT or GTE an id, not " + op + " " + v)
 				}
-				if f.Operator == "GTE" {
-					v--
-				}
-				ps = append(ps, func(d *Deal) bool { n, _ := strconv.ParseInt(d.ID, 10, 64); return n > v })
+				ps = append(ps, func(d *Deal) bool { c := cmpID(d.ID, v); return c > 0 || c == 0 && op == "GTE" })
 				continue
 			}
 			if !timeProps[f.PropertyName] {
@@ -600,9 +627,7 @@ func (s *Server) answer(raw []byte) (map[string]any, *apiErr) {
 		slices.SortStableFunc(hits, func(a, b *Deal) int {
 			var c int
 			if sp.PropertyName == "hs_object_id" {
-				x, _ := strconv.ParseInt(a.ID, 10, 64)
-				y, _ := strconv.ParseInt(b.ID, 10, 64)
-				c = cmpInt(x, y)
+				c = cmpID(a.ID, b.ID)
 			} else {
 				c = propTime(a.Props[sp.PropertyName]).Compare(propTime(b.Props[sp.PropertyName]))
 			}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
 // Failure kinds for Inject. The first six match the conformance suite's names.
@@ -96,6 +97,15 @@ type Options struct {
 	// fake's URL: "https://graph.facebook.com" makes them look like
 	// production's, which a client must rebase onto base_url.
 	NextBase string
+	// Fixture, when set, replaces the invented data: the fake serves
+	// exactly the meta accounts of the set (ids without act_, each with
+	// the default purchase ActionTypes) and their ad rows, at the rows'
+	// grain (Level defaults to it; a coarser Level sums them). Seed,
+	// Accounts, Campaigns, AdSets and Ads are ignored; From and To default
+	// to the span of the rows; Config sets the rows' channel. Values
+	// change only through Restate. New panics when the set cannot be
+	// served (see CheckFixture).
+	Fixture *fixture.Set
 }
 
 // Server is a fake Graph API. It is safe for concurrent use.
@@ -107,6 +117,7 @@ type Server struct {
 	srv      *httptest.Server
 	mu       sync.Mutex
 	entities [][]campaign
+	fix      *fixtureData // nil without Options.Fixture
 	versions map[int64]int
 	token    string // "" valid, else why it is not: expired, revoked
 	inject   map[int]string
@@ -139,7 +150,27 @@ func New(o Options) *Server {
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
-	if len(o.Accounts) == 0 {
+	var fd *fixtureData
+	if o.Fixture != nil {
+		var err error
+		if fd, err = loadFixture(o.Fixture); err != nil {
+			panic(err)
+		}
+		o.Accounts = fd.accounts
+		if o.Level == "" {
+			o.Level = fd.level
+		}
+		if fd.level != "" && levelRank[o.Level] > levelRank[fd.level] {
+			panic(fmt.Sprintf("metatest: Level %s is finer than the fixture rows (%s)", o.Level, fd.level))
+		}
+		if o.From.IsZero() && !fd.from.IsZero() {
+			o.From = fd.from
+		}
+		if o.To.IsZero() && !fd.to.IsZero() {
+			o.To = fd.to
+		}
+	}
+	if len(o.Accounts) == 0 && fd == nil {
 		o.Accounts = []Account{
 			{ID: "100000000000001", Name: "Lumen Tea EU", Currency: "EUR", TimeZone: "Europe/Berlin"},
 			{ID: "100000000000002", Name: "Lumen Tea US", Currency: "USD", TimeZone: "America/Los_Angeles",
@@ -196,9 +227,11 @@ func New(o Options) *Server {
 	if o.UsagePct <= 0 {
 		o.UsagePct = 12
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, inject: map[int]string{}, runs: map[string]*run{}}
+	s := &Server{opt: o, fix: fd, versions: map[int64]int{}, inject: map[int]string{}, runs: map[string]*run{}}
 	for i := range o.Accounts {
-		s.entities = append(s.entities, s.build(i))
+		if fd == nil { // fixture rows carry their own entities
+			s.entities = append(s.entities, s.build(i))
+		}
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc(o.Prefix+"/", s.api)
@@ -246,6 +279,9 @@ attribution_windows: %s
 conversion_action_types: %s
 `, strings.Join(ids, ", "), s.URL, s.opt.Level, s.opt.DaysPerRequest, q(s.opt.Windows), q(s.opt.ActionTypes))
 	env := map[string]string{"META_ACCESS_TOKEN": s.opt.AccessToken}
+	if s.fix != nil && s.fix.channel != "" {
+		y += "channel: " + s.fix.channel + "\n"
+	}
 	if s.opt.SumTypes {
 		y += "conversion_action_mode: sum\n"
 	}
@@ -332,12 +368,16 @@ type fakeRow struct {
 	set  *adSet
 	ad   *ad
 	m    metrics
+	fx   *fixture.AdRow // the metrics of a fixture row (m is zero)
 }
 
 // rows returns account ai's rows at level for days in [from, to], day by
 // day; rows without delivery are left out. Callers hold s.mu.
 func (s *Server) rows(ai int, level string, from, to time.Time) []fakeRow {
 	from, to = maxTime(from, s.opt.From), minTime(to, s.opt.To)
+	if s.fix != nil {
+		return s.fixtureRows(ai, level, from, to)
+	}
 	var out []fakeRow
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		day, date := epochDay(d), d.Format(time.DateOnly)
@@ -406,6 +446,10 @@ func (s *Server) Expected(r connectors.DateRange) []map[string]string {
 	var out []map[string]string
 	for ai, a := range s.opt.Accounts {
 		for _, row := range s.rows(ai, s.opt.Level, r.From, r.To) {
+			if row.fx != nil {
+				out = append(out, s.expectedFixture(a, row))
+				continue
+			}
 			m := map[string]string{
 				"date": row.date, "platform": "meta", "account_id": a.ID, "account_timezone": a.TimeZone,
 				"campaign_id": row.c.id, "campaign_name": row.c.name, "ad_group_id": "NULL", "ad_group_name": "NULL",
@@ -782,28 +826,35 @@ func (s *Server) renderRow(b *bytes.Buffer, a Account, row fakeRow, p *query) {
 	if row.set != nil && has("adset_id") {
 		add("adset_id", row.set.id)
 	}
-	if row.set != nil && has("adset_name") {
+	if row.set != nil && has("adset_name") && row.set.name != "" {
 		add("adset_name", row.set.name)
 	}
 	if row.ad != nil && has("ad_id") {
 		add("ad_id", row.ad.id)
 	}
-	if row.ad != nil && has("ad_name") {
+	if row.ad != nil && has("ad_name") && row.ad.name != "" {
 		add("ad_name", row.ad.name)
 	}
 	if has("account_currency") {
 		add("account_currency", a.Currency)
 	}
+	spend, impressions, clicks := money(row.m.spendCents, 2), row.m.impressions, row.m.clicks
+	if row.fx != nil {
+		spend, impressions, clicks = decimal(row.fx.Spend), row.fx.Impressions, row.fx.Clicks
+	}
 	if has("spend") {
-		add("spend", money(row.m.spendCents, 2))
+		add("spend", spend)
 	}
 	if has("impressions") {
-		add("impressions", strconv.FormatInt(row.m.impressions, 10))
+		add("impressions", strconv.FormatInt(impressions, 10))
 	}
 	if has("clicks") {
-		add("clicks", strconv.FormatInt(row.m.clicks, 10))
+		add("clicks", strconv.FormatInt(clicks, 10))
 	}
 	entries := func(values bool) string {
+		if row.fx != nil {
+			return fixtureEntries(a, *row.fx, p.windows, values)
+		}
 		var es []string
 		if !values && row.m.clicks > 0 {
 			es = append(es, `{"action_type":"link_click","value":"`+strconv.FormatInt(row.m.clicks*9/10, 10)+`"}`)

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
 // Failure kinds for Inject. They match the conformance suite's names.
@@ -57,6 +58,11 @@ type Options struct {
 	ThrottleWait time.Duration
 	// ExtraCharges adds this many plain USD charges per day (benchmarks).
 	ExtraCharges int
+	// Fixture, when set, replaces the invented charges and refunds by
+	// Fixture.Orders (see FromFixture); ExtraCharges is then ignored, and
+	// From and To default to the first and last day with an order or
+	// refund. Config is unchanged: it lands the fixture's orders.
+	Fixture *fixture.Set
 }
 
 // Charge is one charge the fake serves.
@@ -101,6 +107,15 @@ func New(o Options) *Server {
 		o.Prefix = "/stripe"
 	}
 	o.Prefix = "/" + strings.Trim(o.Prefix, "/")
+	if o.Fixture != nil {
+		from, to := fixtureSpan(o.Fixture.Orders)
+		if o.From.IsZero() {
+			o.From = from
+		}
+		if o.To.IsZero() {
+			o.To = to
+		}
+	}
 	if o.From.IsZero() {
 		o.From = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	}
@@ -117,7 +132,11 @@ func New(o Options) *Server {
 		o.ThrottleWait = 3 * time.Second
 	}
 	s := &Server{opt: o, versions: map[int64]int{}, inject: map[int]string{}}
-	s.generate()
+	if o.Fixture != nil {
+		s.charges, s.refunds = FromFixture(o.Fixture.Orders)
+	} else {
+		s.generate()
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc(o.Prefix+"/v1/charges", func(w http.ResponseWriter, r *http.Request) { s.list(w, r, "charges") })
 	mux.HandleFunc(o.Prefix+"/v1/refunds", func(w http.ResponseWriter, r *http.Request) { s.list(w, r, "refunds") })
@@ -285,12 +304,14 @@ func (s *Server) status(c *Charge) string {
 	return c.Status
 }
 
-// exponent is the fake's own table of the currencies it serves.
+// exponent is the fake's own table of the decimals of a lower-case
+// currency in Stripe's API (Stripe's "zero-decimal" and "three-decimal"
+// lists; every other currency has two).
 func exponent(cur string) int {
 	switch cur {
-	case "jpy", "krw":
+	case "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf":
 		return 0
-	case "kwd":
+	case "bhd", "jod", "kwd", "omr", "tnd":
 		return 3
 	}
 	return 2

@@ -1,0 +1,38 @@
+package hubspot_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/conformance"
+	"github.com/pacerhq/pacer/connectors/demo"
+	"github.com/pacerhq/pacer/connectors/fixture"
+	"github.com/pacerhq/pacer/connectors/hubspot"
+	"github.com/pacerhq/pacer/connectors/hubspot/hubspottest"
+)
+
+// TestConformanceOnFixture runs the conformance suite on a fake serving
+// three weeks of the demo company's deals behind a small result cap
+// (two-day windows: a checkpoint comes before the resume check's failure).
+func TestConformanceOnFixture(t *testing.T) {
+	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
+	src, err := demo.New(connectors.Config{Name: "demo", StartDate: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := fixture.Collect(t.Context(), src, start.AddDate(0, 0, 20), "crm_deals")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conformance.Run(t, conformance.Harness{
+		Type: hubspot.Type,
+		New:  conformance.Factory(hubspot.New),
+		Start: func(t testing.TB) conformance.Fake {
+			s := hubspottest.New(hubspottest.Options{Fixture: set, MaxResults: 7, PageSize: 3, WindowDays: 2})
+			t.Cleanup(s.Close)
+			return s
+		},
+		Skip: crmSkips,
+	})
+}
