@@ -17,7 +17,10 @@
 // page ≥ total_page. Valid names come from report/custom/config/get/; the
 // project dimension (cdp_project_id) and its name (cdp_project_name) are
 // unverified and configurable, and so is the metric read into
-// conversion_value (none by default: NULL).
+// conversion_value (none by default: NULL). Rows are at campaign (project)
+// grain unless ad_group_dimension (e.g. cdp_promotion_id, unverified) names
+// the dimension landed in ad_group_id, and ad_dimension (unverified) the one
+// landed in ad_id: each is then one more dimension of the request.
 //
 // The API reports no currency or time zone here: currency defaults to CNY
 // and timezone to Asia/Shanghai (Beijing time, unverified), both configurable.
@@ -51,7 +54,7 @@
 // 30) that are replaced and committed with the cursor one by one.
 //
 // Not done: the async task endpoint (report/custom/async_task/create/, 10
-// tasks a day) for bulk pulls, and ad-group/ad (promotion) grain.
+// tasks a day) for bulk pulls; ad group and ad names.
 //
 // Package oceanenginetest is a fake of the API for tests and the demo.
 package oceanengine

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -29,6 +30,8 @@ type Source struct {
 	channel        string
 	campaignDim    string
 	nameDim        string
+	adGroupDim     string // "" at campaign grain
+	adDim          string // "" above ad grain
 	valueMetric    string
 	currency       string
 	timezone       string
@@ -55,7 +58,7 @@ func (s *Source) Streams() []connectors.Stream {
 	return []connectors.Stream{{
 		Name:         StreamName,
 		Canonical:    canon.Name,
-		Description:  "one row per day, advertiser and project (" + s.campaignDim + ") with delivery; spend in yuan as exact decimals, days in " + s.timezone,
+		Description:  "one row per day, advertiser and " + strings.Join(s.Dimensions()[1:], ", ") + " with delivery; spend in yuan as exact decimals, days in " + s.timezone,
 		Schema:       s.schema,
 		Key:          canon.Key,
 		DateColumn:   canon.DateColumn,
@@ -101,6 +104,12 @@ func (s *Source) compile() error {
 	} else {
 		spec.Fields = append(spec.Fields, jsonarrow.Field{Column: "campaign_name", Conv: jsonarrow.String, Missing: jsonarrow.MissingDefault, Default: ""})
 	}
+	if s.adGroupDim != "" {
+		spec.Fields = append(spec.Fields, jsonarrow.Field{Column: "ad_group_id", Path: "dimensions." + s.adGroupDim, Conv: jsonarrow.String})
+	}
+	if s.adDim != "" {
+		spec.Fields = append(spec.Fields, jsonarrow.Field{Column: "ad_id", Path: "dimensions." + s.adDim, Conv: jsonarrow.String})
+	}
 	if s.valueMetric != "" {
 		spec.Fields = append(spec.Fields, jsonarrow.Field{Column: "conversion_value", Path: "metrics." + s.valueMetric, Conv: jsonarrow.Decimal, Round: true, Nulls: na})
 	}
@@ -117,6 +126,11 @@ func (s *Source) Dimensions() []string {
 	d := []string{"stat_time_day", s.campaignDim}
 	if s.nameDim != "" {
 		d = append(d, s.nameDim)
+	}
+	for _, x := range []string{s.adGroupDim, s.adDim} {
+		if x != "" {
+			d = append(d, x)
+		}
 	}
 	return d
 }

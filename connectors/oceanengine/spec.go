@@ -49,6 +49,8 @@ func init() {
 			{Name: "refresh_token", Description: "refresh token; a refresh kills the old pair, so the new one is saved in the token store and used from then on", Example: "${OCEAN_ENGINE_REFRESH_TOKEN}", Secret: true},
 			{Name: "campaign_dimension", Description: "custom-report dimension holding the campaign (project or promotion) id (unverified name)", Example: "cdp_project_id", Default: DefaultCampaignDimension},
 			{Name: "campaign_name_dimension", Description: `dimension holding the campaign name (unverified name); "" leaves names empty`, Example: "cdp_project_name", Default: DefaultCampaignNameDimension},
+			{Name: "ad_group_dimension", Description: "dimension holding the ad group id (unverified name), for rows at ad group grain; unset: campaign grain, ad_group_id NULL", Example: "cdp_promotion_id"},
+			{Name: "ad_dimension", Description: "dimension holding the ad id (unverified name), for rows at ad grain; set it with ad_group_dimension", Example: "material_id"},
 			{Name: "conversion_value_metric", Description: "metric read into conversion_value in yuan; none by default (NULL)", Example: "attribution_convert_amount"},
 			{Name: "channel", Description: "pacer channel of every row", Example: "short_video", Default: DefaultChannel},
 			{Name: "currency", Description: "ISO 4217 currency of the money columns (the report does not say)", Example: "CNY", Default: DefaultCurrency},
@@ -75,6 +77,8 @@ type options struct {
 	RefreshToken          httpkit.Secret `yaml:"refresh_token"`
 	CampaignDimension     string         `yaml:"campaign_dimension"`
 	CampaignNameDimension *string        `yaml:"campaign_name_dimension"`
+	AdGroupDimension      string         `yaml:"ad_group_dimension"`
+	AdDimension           string         `yaml:"ad_dimension"`
 	ConversionValueMetric string         `yaml:"conversion_value_metric"`
 	Channel               string         `yaml:"channel"`
 	Currency              string         `yaml:"currency"`
@@ -148,10 +152,13 @@ func New(cfg connectors.Config, opts ...httpkit.Option) (*Source, error) {
 	if o.CampaignNameDimension != nil {
 		nameDim = *o.CampaignNameDimension
 	}
-	for _, n := range []string{o.CampaignDimension, nameDim, o.ConversionValueMetric} {
+	for _, n := range []string{o.CampaignDimension, nameDim, o.AdGroupDimension, o.AdDimension, o.ConversionValueMetric} {
 		if n != "" && !reName.MatchString(n) {
 			bad("%q is not a custom-report field name such as cdp_project_id", n)
 		}
+	}
+	if o.AdDimension != "" && o.AdGroupDimension == "" {
+		bad("ad_dimension needs ad_group_dimension (an ad row has an ad group)")
 	}
 	if o.Channel == "" {
 		o.Channel = DefaultChannel
@@ -247,8 +254,9 @@ func New(cfg connectors.Config, opts ...httpkit.Option) (*Source, error) {
 	}
 	s := &Source{
 		name: cfg.Name, advertisers: ids, version: o.APIVersion, channel: o.Channel,
-		campaignDim: o.CampaignDimension, nameDim: nameDim, valueMetric: o.ConversionValueMetric,
-		currency: o.Currency, timezone: o.Timezone, loc: loc,
+		campaignDim: o.CampaignDimension, nameDim: nameDim, adGroupDim: o.AdGroupDimension, adDim: o.AdDimension,
+		valueMetric: o.ConversionValueMetric,
+		currency:    o.Currency, timezone: o.Timezone, loc: loc,
 		daysPerRequest: o.DaysPerRequest, pageSize: o.PageSize, start: cfg.StartDate, lookback: lookback,
 		client: client, classify: cl, log: log,
 	}

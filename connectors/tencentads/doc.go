@@ -19,7 +19,9 @@
 // value field) are fen, shifted exactly two places into CNY
 // DECIMAL(38,9). In v3.0 the ad group is the top delivery unit, so
 // adgroup_id and adgroup_name fill campaign_id and campaign_name
-// (REPORT_LEVEL_CAMPAIGN reads the legacy campaign_id instead). Dates are in
+// (REPORT_LEVEL_CAMPAIGN reads the legacy campaign_id instead; with
+// ad_group_grain the ad group lands in ad_group_id and the report's
+// campaign_id and campaign_name fields fill the campaign). Dates are in
 // time_zone (default Asia/Shanghai), money in currency (default CNY).
 //
 // # Credentials

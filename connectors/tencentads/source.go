@@ -26,6 +26,7 @@ type Source struct {
 	name                      string
 	accounts                  []string
 	level, idField, nameField string
+	adGroupGrain              bool // ad groups land in ad_group_id, under campaign_id
 	valueField                string
 	currency, timeZone        string
 	loc                       *time.Location
@@ -72,6 +73,9 @@ func (s *Source) Check(ctx context.Context) error {
 // Fields returns the report fields requested.
 func (s *Source) Fields() []string {
 	f := []string{"date", s.idField, s.nameField, "view_count", "valid_click_count", "cost", "conversions_count"}
+	if s.adGroupGrain {
+		f = []string{"date", s.idField, "campaign_id", "campaign_name", "view_count", "valid_click_count", "cost", "conversions_count"}
+	}
 	if s.valueField != "" {
 		f = append(f, s.valueField)
 	}
@@ -105,6 +109,11 @@ func (s *Source) compile() error {
 			{Column: "conversions", Path: "conversions_count", Conv: jsonarrow.Float64, Missing: jsonarrow.MissingZero},
 			value,
 		},
+	}
+	if s.adGroupGrain {
+		spec.Fields[6] = jsonarrow.Field{Column: "campaign_id", Path: "campaign_id", Conv: jsonarrow.String}
+		spec.Fields[7] = jsonarrow.Field{Column: "campaign_name", Path: "campaign_name", Conv: jsonarrow.String, Missing: jsonarrow.MissingZero}
+		spec.Fields = append(spec.Fields, jsonarrow.Field{Column: "ad_group_id", Path: s.idField, Conv: jsonarrow.String})
 	}
 	dec, err := jsonarrow.New(s.schema, spec, nil)
 	if err != nil {

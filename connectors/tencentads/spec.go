@@ -63,6 +63,7 @@ func init() {
 			{Name: "client_secret", Description: "app secret (needed to refresh)", Example: "${TENCENT_ADS_CLIENT_SECRET}", Secret: true},
 			{Name: "refresh_token", Description: "OAuth refresh token; set it with client_id and client_secret, or set only access_token", Example: "${TENCENT_ADS_REFRESH_TOKEN}", Secret: true},
 			{Name: "level", Description: "report level: REPORT_LEVEL_ADGROUP (v3.0: ad groups are the top delivery unit and fill campaign_id/campaign_name) or REPORT_LEVEL_CAMPAIGN (legacy)", Example: DefaultLevel, Default: DefaultLevel},
+			{Name: "ad_group_grain", Description: "with REPORT_LEVEL_ADGROUP, land each ad group in ad_group_id under its campaign (the report's campaign_id and campaign_name fields; the legacy hierarchy, unverified in v3.0) instead of in campaign_id", Example: "true", Default: "false"},
 			{Name: "conversion_value_field", Description: "report field holding conversion value in fen (e.g. order_amount, unverified); unset stores 0", Example: "order_amount"},
 			{Name: "currency", Description: "ISO 4217 currency of the accounts", Example: "CNY", Default: DefaultCurrency},
 			{Name: "time_zone", Description: "IANA time zone report days are in", Example: "Asia/Shanghai", Default: DefaultTimeZone},
@@ -89,6 +90,7 @@ type options struct {
 	ClientSecret         httpkit.Secret `yaml:"client_secret"`
 	RefreshToken         httpkit.Secret `yaml:"refresh_token"`
 	Level                string         `yaml:"level"`
+	AdGroupGrain         bool           `yaml:"ad_group_grain"`
 	ConversionValueField string         `yaml:"conversion_value_field"`
 	Currency             string         `yaml:"currency"`
 	TimeZone             string         `yaml:"time_zone"`
@@ -151,6 +153,9 @@ func New(cfg connectors.Config, opts ...httpkit.Option) (*Source, error) {
 	lv, ok := levels[o.Level]
 	if !ok {
 		bad("level %q must be REPORT_LEVEL_ADGROUP or REPORT_LEVEL_CAMPAIGN", o.Level)
+	}
+	if o.AdGroupGrain && o.Level != "REPORT_LEVEL_ADGROUP" {
+		bad("ad_group_grain needs level REPORT_LEVEL_ADGROUP")
 	}
 	if o.ConversionValueField != "" && !reField.MatchString(o.ConversionValueField) {
 		bad("conversion_value_field %q must be a report field name such as order_amount", o.ConversionValueField)
@@ -251,7 +256,7 @@ func New(cfg connectors.Config, opts ...httpkit.Option) (*Source, error) {
 		lookback = cfg.LookbackDays
 	}
 	s := &Source{
-		name: cfg.Name, accounts: accounts, level: o.Level, idField: lv[0], nameField: lv[1],
+		name: cfg.Name, accounts: accounts, level: o.Level, idField: lv[0], nameField: lv[1], adGroupGrain: o.AdGroupGrain,
 		valueField: o.ConversionValueField, currency: o.Currency, timeZone: o.TimeZone, loc: loc,
 		channel: o.Channel, version: o.APIVersion, daysPerRequest: o.DaysPerRequest, pageSize: o.PageSize,
 		start: cfg.StartDate, lookback: lookback, client: client, auth: ts, log: log, cls: cl,

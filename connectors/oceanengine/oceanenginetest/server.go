@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
 // Failure kinds for Inject. They match the conformance suite's names.
@@ -61,6 +62,12 @@ type Options struct {
 	ThrottleWait time.Duration
 	// Credentials: the initial token pair and the app.
 	AccessToken, AppID, Secret, RefreshToken string
+	// Fixture, when set, replaces the invented data: the fake serves exactly
+	// the ocean_engine accounts of the set (Fixture.Platform("ocean_engine"))
+	// as advertisers and exactly their ad rows, in the platform's wire
+	// format (see fixture.go in this package). Advertisers, Seed and
+	// Projects are then ignored; From and To default to the span of the rows.
+	Fixture *fixture.Set
 }
 
 // Server is a fake Ocean Engine API. It is safe for concurrent use.
@@ -84,6 +91,7 @@ type Server struct {
 	pages    int
 	tokenReq int
 	pageSize int
+	fx       *fixtureData // nil without Options.Fixture
 	queries  []map[string]string
 	headers  []http.Header
 }
@@ -97,7 +105,11 @@ func New(o Options) *Server {
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
-	if len(o.Advertisers) == 0 {
+	var fx *fixtureData
+	if o.Fixture != nil {
+		fx = newFixtureData(&o)
+	}
+	if len(o.Advertisers) == 0 && fx == nil { // a fixture without accounts serves none
 		o.Advertisers = []string{"1760000000000001", "1760000000000002"}
 	}
 	if o.From.IsZero() {
@@ -130,7 +142,7 @@ func New(o Options) *Server {
 	if o.RefreshToken == "" {
 		o.RefreshToken = "canaryrefresh" + randomHex(14)
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{o.AccessToken: true}, refresh: o.RefreshToken, inject: map[int]string{}}
+	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{o.AccessToken: true}, refresh: o.RefreshToken, inject: map[int]string{}, fx: fx}
 	for i := range o.Advertisers {
 		s.projects = append(s.projects, s.build(i))
 	}
@@ -172,6 +184,9 @@ token_url: %s
 days_per_request: %d
 throttle_wait: %s
 `, strings.Join(ids, ", "), s.opt.AppID, s.URL, s.TokenURL, s.opt.DaysPerRequest, s.opt.ThrottleWait)
+	if s.fx != nil {
+		y += s.fx.config()
+	}
 	return y, map[string]string{
 		"OCEAN_ENGINE_ACCESS_TOKEN":  s.opt.AccessToken,
 		"OCEAN_ENGINE_APP_SECRET":    s.opt.Secret,
@@ -268,6 +283,9 @@ func (s *Server) Days() connectors.DateRange {
 func (s *Server) Expected(r connectors.DateRange) []map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.fx != nil {
+		return s.expectedFixture(r)
+	}
 	var out []map[string]string
 	for ai, a := range s.opt.Advertisers {
 		for _, row := range s.rows(ai, r.From, r.To) {
@@ -287,11 +305,15 @@ type fakeRow struct {
 	date string
 	p    *project
 	m    metrics
+	fx   *fixture.AdRow // fixture mode: the row served, restated
 }
 
 // rows returns advertiser ai's rows for the days of [from, to], day then
 // project; projects without delivery have no row. Callers hold s.mu.
 func (s *Server) rows(ai int, from, to time.Time) []fakeRow {
+	if s.fx != nil {
+		return s.fixtureRows(ai, from, to)
+	}
 	if from.Before(s.opt.From) {
 		from = s.opt.From
 	}
@@ -311,8 +333,8 @@ func (s *Server) rows(ai int, from, to time.Time) []fakeRow {
 	return out
 }
 
-var knownDims = []string{"stat_time_day", "cdp_project_id", "cdp_project_name", "cdp_promotion_id", "cdp_promotion_name"}
-var knownMetrics = []string{"stat_cost", "show_cnt", "click_cnt", "convert_cnt", "cpm_platform", "ctr"}
+var knownDims = []string{"stat_time_day", "cdp_project_id", "cdp_project_name", "cdp_promotion_id", "cdp_promotion_name", AdDimension}
+var knownMetrics = []string{"stat_cost", "show_cnt", "click_cnt", "convert_cnt", "cpm_platform", "ctr", ValueMetric}
 
 func answer(w http.ResponseWriter, code int, msg, reqID, data string) {
 	if data == "" {
@@ -436,19 +458,40 @@ func (s *Server) render(q map[string]string, reqID string) (string, int, string)
 	if s.pageSize > 0 {
 		pageSize = min(pageSize, s.pageSize)
 	}
+	if s.fx != nil {
+		for _, d := range s.fx.dims() {
+			if !slices.Contains(dims, d) {
+				// The fixture's rows have one grain; the platform would
+				// aggregate, the fake refuses rather than serve another grain.
+				return "", 40001, "dimensions: 此 fake 只按 fixture 的粒度返回数据, 需要维度 " + d
+			}
+		}
+	}
 	rows := s.rows(ai, from, to)
 	total := len(rows)
 	start := min((page-1)*pageSize, total)
 	end := min(start+pageSize, total)
 	var sum metrics
+	var sumFx fixture.Micros
 	for _, r := range rows {
 		sum.costFen += r.m.costFen
+		if r.fx != nil {
+			sumFx += r.fx.Spend
+		}
+	}
+	totalCost := yuan(sum.costFen)
+	if s.fx != nil {
+		totalCost = sumFx.Decimal(2)
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `{"code":0,"message":"OK","request_id":%q,"data":{"rows":[`, reqID)
 	for i, row := range rows[start:end] {
 		if i > 0 {
 			b.WriteByte(',')
+		}
+		if row.fx != nil {
+			renderFixtureRow(&b, row.fx, dims, mets)
+			continue
 		}
 		b.WriteString(`{"dimensions":{`)
 		for j, d := range dims {
@@ -487,7 +530,7 @@ func (s *Server) render(q map[string]string, reqID string) (string, int, string)
 		b.WriteString(`}}`)
 	}
 	fmt.Fprintf(&b, `],"total_metrics":{"stat_cost":%q},"page_info":{"page":%d,"page_size":%d,"total_number":%d,"total_page":%d}}}`,
-		yuan(sum.costFen), page, pageSize, total, (total+pageSize-1)/pageSize)
+		totalCost, page, pageSize, total, (total+pageSize-1)/pageSize)
 	if end > start {
 		s.pages++
 	}

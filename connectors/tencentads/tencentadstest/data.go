@@ -3,6 +3,8 @@ package tencentadstest
 import (
 	"strconv"
 	"time"
+
+	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
 type adGroup struct {
@@ -31,6 +33,7 @@ type fakeRow struct {
 	date time.Time
 	g    adGroup
 	m    metrics
+	fx   *fixture.AdRow // fixture mode: the row served, restated
 }
 
 func splitmix64(x uint64) uint64 {
@@ -45,6 +48,9 @@ func epochDay(t time.Time) int64 { return t.Unix() / 86400 }
 // rows returns account ai's rows with delivery for days in [from, to].
 // Callers hold s.mu.
 func (s *Server) rows(ai int, from, to time.Time) []fakeRow {
+	if s.fx != nil {
+		return s.fixtureRows(ai, from, to)
+	}
 	if from.Before(s.opt.From) {
 		from = s.opt.From
 	}

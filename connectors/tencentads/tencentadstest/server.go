@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
 // Failure kinds for Inject. They match the conformance suite's names.
@@ -77,6 +78,12 @@ type Options struct {
 	DaysPerRequest int
 	// Credentials the API and the token endpoint accept.
 	AccessToken, ClientID, ClientSecret, RefreshToken string
+	// Fixture, when set, replaces the invented data: the fake serves exactly
+	// the tencent_ads accounts of the set (Fixture.Platform("tencent_ads"))
+	// and exactly their ad rows, in the Marketing API's wire format (see
+	// fixture.go in this package). Accounts, Seed and AdGroups are then
+	// ignored; From and To default to the span of the rows.
+	Fixture *fixture.Set
 }
 
 // Server is a fake Marketing API. It is safe for concurrent use.
@@ -101,6 +108,7 @@ type Server struct {
 	tokenReq int
 	nonces   []string
 	seen     map[string]bool
+	fx       *fixtureData // nil without Options.Fixture
 	queries  []map[string][]string
 }
 
@@ -113,7 +121,11 @@ func New(o Options) *Server {
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
-	if len(o.Accounts) == 0 {
+	var fx *fixtureData
+	if o.Fixture != nil {
+		fx = newFixtureData(&o)
+	}
+	if len(o.Accounts) == 0 && fx == nil { // a fixture without accounts serves none
 		o.Accounts = []Account{{ID: "25610", Name: "流明茶 旗舰店"}, {ID: "25611", Name: "流明茶 小程序"}}
 	}
 	if o.From.IsZero() {
@@ -144,7 +156,7 @@ func New(o Options) *Server {
 		o.RefreshToken = "canaryrefresh" + randomHex(10)
 	}
 	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{o.AccessToken: true},
-		refresh: map[string]bool{o.RefreshToken: true}, inject: map[int]string{}, seen: map[string]bool{}}
+		refresh: map[string]bool{o.RefreshToken: true}, inject: map[int]string{}, seen: map[string]bool{}, fx: fx}
 	for i := range o.Accounts {
 		s.groups = append(s.groups, s.build(i))
 	}
@@ -186,6 +198,9 @@ base_url: %s
 token_url: %s
 days_per_request: %d
 `, strings.Join(ids, ", "), s.opt.ClientID, s.URL, s.TokenURL, s.opt.DaysPerRequest)
+	if s.fx != nil {
+		y += s.fx.config()
+	}
 	return y, map[string]string{
 		"TENCENT_ADS_ACCESS_TOKEN":  s.opt.AccessToken,
 		"TENCENT_ADS_CLIENT_SECRET": s.opt.ClientSecret,
@@ -273,6 +288,9 @@ func (s *Server) Days() connectors.DateRange {
 func (s *Server) Expected(r connectors.DateRange) []map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.fx != nil {
+		return s.expectedFixture(r)
+	}
 	var out []map[string]string
 	for ai, a := range s.opt.Accounts {
 		for _, row := range s.rows(ai, r.From, r.To) {
@@ -323,7 +341,7 @@ var (
 	reTS    = regexp.MustCompile(`^[0-9]{9,11}$`)
 )
 
-var knownFields = []string{"date", "adgroup_id", "adgroup_name", "view_count", "valid_click_count", "cost", "conversions_count", "order_amount"}
+var knownFields = []string{"date", "adgroup_id", "adgroup_name", "campaign_id", "campaign_name", "view_count", "valid_click_count", "cost", "conversions_count", "order_amount"}
 
 // api serves GET /v3.0/daily_reports/get (and /v1.3/).
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
@@ -408,7 +426,12 @@ func (s *Server) report(ai int, q map[string][]string) (string, bool) {
 		return ""
 	}
 	bad := func(msg, cn string) (string, bool) { return envelope(CodeBadParam, msg, cn, "{}"), false }
-	if get("level") != "REPORT_LEVEL_ADGROUP" {
+	level, groupID := "REPORT_LEVEL_ADGROUP", "adgroup_id"
+	if s.fx != nil && s.fx.grain == "campaign" {
+		// The fixture's rows are campaigns: the legacy level.
+		level, groupID = "REPORT_LEVEL_CAMPAIGN", "campaign_id"
+	}
+	if get("level") != level {
 		return bad("level is invalid", "level 参数错误")
 	}
 	var dr struct {
@@ -424,7 +447,7 @@ func (s *Server) report(ai int, q map[string][]string) (string, bool) {
 		return bad("date_range is invalid", "date_range 参数错误")
 	}
 	var groupBy, fields []string
-	if json.Unmarshal([]byte(get("group_by")), &groupBy) != nil || !slices.Equal(groupBy, []string{"date", "adgroup_id"}) {
+	if json.Unmarshal([]byte(get("group_by")), &groupBy) != nil || !slices.Equal(groupBy, []string{"date", groupID}) {
 		return bad("group_by is invalid", "group_by 参数错误")
 	}
 	if json.Unmarshal([]byte(get("fields")), &fields) != nil || len(fields) == 0 {
@@ -450,6 +473,10 @@ func (s *Server) report(ai int, q map[string][]string) (string, bool) {
 	for i, row := range rows[start:end] {
 		if i > 0 {
 			b.WriteByte(',')
+		}
+		if row.fx != nil {
+			renderFixtureRow(&b, row.fx, fields)
+			continue
 		}
 		b.WriteByte('{')
 		for j, f := range fields {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
 // Failure kinds for Inject. They match the conformance suite's names.
@@ -73,6 +74,13 @@ type Options struct {
 	// RotateRefresh makes each refresh return a new refresh token and kill
 	// the old one (unverified for TikTok).
 	RotateRefresh bool
+	// Fixture, when set, replaces the invented data: the fake serves exactly
+	// the tiktok accounts of the set (Fixture.Platform("tiktok")) as
+	// advertisers and exactly their ad rows, in TikTok's wire format (see
+	// fixture.go in this package). Advertisers, Seed, Campaigns, AdGroups
+	// and Ads are then ignored, Level follows the rows' grain, and From and
+	// To default to the span of the rows.
+	Fixture *fixture.Set
 }
 
 // Server is a fake TikTok API for Business. It is safe for concurrent use.
@@ -95,7 +103,8 @@ type Server struct {
 	requests int
 	pages    int
 	tokenReq int
-	pageSize int // SetPageSize cap; 0 none
+	pageSize int          // SetPageSize cap; 0 none
+	fx       *fixtureData // nil without Options.Fixture
 	queries  []map[string]string
 	headers  []http.Header
 }
@@ -109,7 +118,11 @@ func New(o Options) *Server {
 	if o.Seed == 0 {
 		o.Seed = 1
 	}
-	if len(o.Advertisers) == 0 {
+	var fx *fixtureData
+	if o.Fixture != nil {
+		fx = newFixtureData(&o)
+	}
+	if len(o.Advertisers) == 0 && fx == nil { // a fixture without accounts serves none
 		o.Advertisers = []Advertiser{
 			{ID: "7000000000000000001", Name: "Lumen Tea US", Currency: "USD", DisplayTimezone: "America/Los_Angeles", Timezone: "Etc/GMT+8"},
 			{ID: "7000000000000000002", Name: "ルーメン茶 JP", Currency: "JPY", DisplayTimezone: "Asia/Tokyo", Timezone: "Etc/GMT-9"},
@@ -157,8 +170,12 @@ func New(o Options) *Server {
 	if o.RefreshToken == "" {
 		o.RefreshToken = "rft.canary" + randomHex(16)
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{o.AccessToken: true}, refresh: o.RefreshToken, inject: map[int]string{}}
+	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{o.AccessToken: true}, refresh: o.RefreshToken, inject: map[int]string{}, fx: fx}
 	for i := range o.Advertisers {
+		if fx != nil {
+			s.entities = append(s.entities, nil)
+			continue
+		}
 		s.entities = append(s.entities, s.build(i))
 	}
 	api := o.Prefix + "/open_api/v1.3/"
@@ -206,6 +223,9 @@ level: %s
 days_per_request: %d
 throttle_wait: %s
 `, strings.Join(ids, ", "), s.opt.AppID, s.URL, s.TokenURL, s.opt.Level, s.opt.DaysPerRequest, s.opt.ThrottleWait)
+	if s.fx != nil {
+		y += "channel: " + s.fx.channel + "\n"
+	}
 	return y, map[string]string{
 		"TIKTOK_ACCESS_TOKEN":  s.opt.AccessToken,
 		"TIKTOK_APP_SECRET":    s.opt.Secret,
@@ -296,6 +316,9 @@ func (s *Server) Days() connectors.DateRange {
 func (s *Server) Expected(r connectors.DateRange) []map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.fx != nil {
+		return s.expectedFixture(r)
+	}
 	var out []map[string]string
 	for ai, a := range s.opt.Advertisers {
 		for _, row := range s.rows(ai, s.opt.Level, r.From, r.To) {
@@ -329,12 +352,16 @@ type fakeRow struct {
 	g    *adGroup
 	ad   *ad
 	m    metrics
+	fx   *fixture.AdRow // fixture mode: the row served, restated
 }
 
 // rows returns advertiser ai's rows at level for the days of [from, to]
 // with data, day by day, every entity every day (zero rows included, as
 // TikTok sends them). Callers hold s.mu.
 func (s *Server) rows(ai int, level string, from, to time.Time) []fakeRow {
+	if s.fx != nil {
+		return s.fixtureRows(ai, from, to)
+	}
 	if from.Before(s.opt.From) {
 		from = s.opt.From
 	}
@@ -518,6 +545,11 @@ func (s *Server) renderReport(q map[string]string, reqID string) (string, int, s
 	if s.pageSize > 0 {
 		pageSize = min(pageSize, s.pageSize)
 	}
+	if s.fx != nil && lv.level != s.opt.Level {
+		// The fixture's rows have one grain; TikTok would aggregate, the fake
+		// refuses rather than serve rows of another grain.
+		return "", 40002, fmt.Sprintf("data_level: this fake serves fixture rows at data_level %s only.", fixtureDataLevel[s.opt.Level])
+	}
 	rows := s.rows(ai, lv.level, from, to)
 	total := len(rows)
 	totalPage := (total + pageSize - 1) / pageSize
@@ -540,6 +572,10 @@ func (s *Server) renderReport(q map[string]string, reqID string) (string, int, s
 
 // renderRow writes one row: dimensions, then the asked metrics as strings.
 func (s *Server) renderRow(b *bytes.Buffer, dim string, row fakeRow, mets []string) {
+	if row.fx != nil {
+		renderFixtureRow(b, dim, row.fx, mets)
+		return
+	}
 	id := row.c.id
 	switch dim {
 	case "adgroup_id":
