@@ -35,7 +35,8 @@
 // # Templates
 //
 // Every file is a text/template rendered with [Vars] (.Currency, .Timezone,
-// .AttributionLookbackDays) and one function, money (see Money below). Check files additionally see .Today, the current
+// .AttributionLookbackDays, .PriceTierBands: the price tiers of
+// marts.sales_mix) and one function, money (see Money below). Check files additionally see .Today, the current
 // day in the reporting time zone as YYYY-MM-DD; models do not, so that a
 // rebuild of the same raw data gives the same marts whatever the wall clock.
 //
@@ -57,7 +58,8 @@
 // to their canonical types (absent optional columns as typed NULLs), plus
 // _source (the source name; an existing raw _source column wins), _stream
 // (the source's stream name) and every other column of the raw tables as the
-// source emitted it (including _run_id and _synced_at). A stream no source
+// source emitted it (including _run_id and _synced_at; one named like a
+// column staging derives, such as date or channel, gets a raw_ prefix). A stream no source
 // feeds gets a typed empty view so that every model compiles.
 //
 // # Time zones

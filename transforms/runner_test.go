@@ -220,8 +220,8 @@ func TestSourceViews(t *testing.T) {
 		('a1', 'c1', 'u1', '2026-03-01 00:00:00+00', 10.5, 'CNY', 'paid', 'X', 'shop_eu', 1, now()),
 		('a2', 'c2', 'u2', '2026-03-01 00:00:00+00', 20, 'CNY', 'paid', NULL, 'shop_us', 1, now())`)
 	mustExec(t, conn, `CREATE TABLE raw.pos__sales ("Order_ID" VARCHAR, customer_id VARCHAR, ts TIMESTAMPTZ,
-		amount DOUBLE, currency VARCHAR, status VARCHAR, till INTEGER)`)
-	mustExec(t, conn, `INSERT INTO raw.pos__sales VALUES ('p1', 'c3', '2026-03-01 00:00:00+00', 5.25, 'CNY', 'paid', 4)`)
+		amount DOUBLE, currency VARCHAR, status VARCHAR, till INTEGER, "date" DATE)`)
+	mustExec(t, conn, `INSERT INTO raw.pos__sales VALUES ('p1', 'c3', '2026-03-01 00:00:00+00', 5.25, 'CNY', 'paid', 4, '2026-03-01')`)
 	models := load(t, fstest.MapFS{"marts/a.sql": file("-- comment: A.\nSELECT 1 AS x"), "marts/a.yml": yml("x")})
 	res, err := transforms.New(models, testVars, nil).Transform(t.Context(), conn, []transforms.RawInput{
 		{Source: "shops", Stream: "orders", Canonical: "orders", Table: "raw.shops__orders"},
@@ -234,12 +234,14 @@ func TestSourceViews(t *testing.T) {
 		t.Errorf("source views: %v", res.SourceViews)
 	}
 	got := queryStrings(t, conn, `SELECT concat_ws('|', order_id, coalesce(user_id, '-'), CAST(amount AS VARCHAR), typeof(amount),
-		_source, _stream, coalesce(coupon, '-'), coalesce(CAST(till AS VARCHAR), '-'))
+		_source, _stream, coalesce(coupon, '-'), coalesce(CAST(till AS VARCHAR), '-'), coalesce(CAST(raw_date AS VARCHAR), '-'))
 		FROM staging.src_orders ORDER BY order_id`)
+	// The source's own date column would collide with the reporting day
+	// staging adds: it is kept as raw_date.
 	want := []string{
-		"a1|u1|10.500000000|DECIMAL(38,9)|shop_eu|orders|X|-",
-		"a2|u2|20.000000000|DECIMAL(38,9)|shop_us|orders|-|-",
-		"p1|-|5.250000000|DECIMAL(38,9)|pos|sales|-|4",
+		"a1|u1|10.500000000|DECIMAL(38,9)|shop_eu|orders|X|-|-",
+		"a2|u2|20.000000000|DECIMAL(38,9)|shop_us|orders|-|-|-",
+		"p1|-|5.250000000|DECIMAL(38,9)|pos|sales|-|4|2026-03-01",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

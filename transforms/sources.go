@@ -129,11 +129,19 @@ func sourceView(ctx context.Context, tx *sql.Tx, cs connectors.CanonicalStream, 
 			if canonical[lc] {
 				continue
 			}
-			exprs = append(exprs, quoteIdent(c.name))
-			if _, seen := extras[c.name]; !seen {
-				extraOrder = append(extraOrder, c.name)
+			name := c.name
+			if stagingDerives(lc) {
+				// Staging adds a column of this name (the reporting day,
+				// the channel, ...): the source's own keeps a raw_ prefix.
+				name = "raw_" + c.name
+				exprs = append(exprs, quoteIdent(c.name)+" AS "+quoteIdent(name))
+			} else {
+				exprs = append(exprs, quoteIdent(c.name))
 			}
-			extras[c.name] = append(extras[c.name], qualified+" ("+c.typ+")")
+			if _, seen := extras[name]; !seen {
+				extraOrder = append(extraOrder, name)
+			}
+			extras[name] = append(extras[name], qualified+" ("+c.typ+")")
 		}
 		selects = append(selects, "SELECT "+strings.Join(exprs, ",\n       ")+"\nFROM "+quoteIdent(schema)+"."+quoteIdent(table))
 	}
@@ -182,4 +190,16 @@ func rawColumns(ctx context.Context, tx *sql.Tx, schema, table string) ([]rawCol
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// stagingDerives reports whether the staging models add a column of this
+// name to a canonical stream's rows, so that an extra raw column of the
+// same name would collide: the reporting day and close day, the channel,
+// and the original amounts and rate of the currency conversion.
+func stagingDerives(col string) bool {
+	switch col {
+	case "date", "closed_date", "channel", "fx_rate":
+		return true
+	}
+	return strings.HasSuffix(col, "_original")
 }
