@@ -6,6 +6,7 @@ import (
 	_ "github.com/pacerhq/pacer/connectors/demo"
 	_ "github.com/pacerhq/pacer/connectors/file"
 	_ "github.com/pacerhq/pacer/connectors/ga4"
+	_ "github.com/pacerhq/pacer/connectors/ga4bigquery"
 	_ "github.com/pacerhq/pacer/connectors/googleads"
 	_ "github.com/pacerhq/pacer/connectors/hubspot"
 	_ "github.com/pacerhq/pacer/connectors/linkedin"
