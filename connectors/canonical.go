@@ -120,6 +120,8 @@ var Canonical = map[string]CanonicalStream{
 			{"amount", Money, true, "order amount, or the refunded amount (positive) on a refund row"},
 			{"currency", "VARCHAR", true, "ISO 4217 code of amount"},
 			{"status", "VARCHAR", true, "paid, refunded, cancelled or pending"},
+			{"region", "VARCHAR", false, "where the order ships or is sold (the marketing mix's place), e.g. East China; NULL when the source does not say"},
+			{"product_line", "VARCHAR", false, "product line of the order (the marketing mix's product; the first item's when a basket mixes lines); NULL when the source does not say"},
 		},
 	},
 	"crm_deals": {

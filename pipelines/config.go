@@ -36,6 +36,7 @@ type Config struct {
 	Sources     []yaml.Node       `yaml:"sources"`
 	Targets     string            `yaml:"targets"`
 	Attribution AttributionConfig `yaml:"attribution"`
+	Evaluation  EvaluationConfig  `yaml:"evaluation"`
 	Report      ReportConfig      `yaml:"report"`
 	Email       *EmailConfig      `yaml:"email"`
 	Schedule    string            `yaml:"schedule"`
@@ -67,6 +68,15 @@ type FXConfig struct {
 	// StartDate is the first day to fetch (with url; default: the earliest
 	// source start_date, else a year and a month before the run's day).
 	StartDate string `yaml:"start_date"`
+}
+
+// EvaluationConfig configures the evaluation marts.
+type EvaluationConfig struct {
+	// PriceTiers are the upper bounds of the price tiers of an order
+	// amount in the reporting currency, ascending (default [100, 300]:
+	// below 100, 100 up to 300, 300 and more); marts.sales_mix breaks
+	// sales down by them.
+	PriceTiers []float64 `yaml:"price_tiers"`
 }
 
 // AttributionConfig configures the attribution models.
@@ -316,6 +326,9 @@ func (c *Config) validate(file string) []error {
 		if err := (transforms.Vars{Currency: "USD", Timezone: "UTC", AttributionLookbackDays: 1, AttributionConversionTypes: []string{t}}).Validate(); err != nil {
 			bad("attribution.conversion_types: %v", err)
 		}
+	}
+	if err := (transforms.Vars{Currency: "USD", Timezone: "UTC", AttributionLookbackDays: 1, PriceTierBounds: c.Evaluation.PriceTiers}).Validate(); err != nil {
+		bad("evaluation.price_tiers: %v", err)
 	}
 	if _, err := c.Attribution.Specs(); err != nil {
 		for _, e := range unjoin(err) {

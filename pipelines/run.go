@@ -259,6 +259,7 @@ func (j *Job) runner(day time.Time) (*transforms.Runner, error) {
 		Timezone:                   j.Config.Timezone,
 		AttributionLookbackDays:    j.Config.Attribution.LookbackDays,
 		AttributionConversionTypes: j.Config.Attribution.ConversionTypes,
+		PriceTierBounds:            j.Config.Evaluation.PriceTiers,
 	}, j.Logger)
 	specs, err := j.Config.Attribution.Specs()
 	if err != nil {

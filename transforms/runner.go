@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -30,6 +32,45 @@ type Vars struct {
 	// these types (staging.conversions.type) the conversions that
 	// attribution credits, instead of paid orders.
 	AttributionConversionTypes []string
+	// PriceTierBounds are the upper bounds of the price tiers of an order
+	// amount, in the reporting currency, ascending: [100, 300] makes three
+	// tiers, below 100, 100 up to 300, and 300 and more. Empty means
+	// DefaultPriceTierBounds. marts.sales_mix breaks sales down by them.
+	PriceTierBounds []float64
+}
+
+// DefaultPriceTierBounds are the price tier bounds when none are set:
+// below 100, 100 up to 300, 300 and more (reporting currency).
+var DefaultPriceTierBounds = []float64{100, 300}
+
+// PriceTierBand is one price tier as SQL templates see it.
+type PriceTierBand struct {
+	// Upper is the tier's exclusive upper bound as a SQL number; "" for
+	// the last, open tier.
+	Upper string
+	// Label names the tier, numbered so that it sorts: "1: < 100",
+	// "2: 100–300", "3: ≥ 300".
+	Label string
+}
+
+// PriceTierBands returns the price tiers of PriceTierBounds (or the
+// defaults), lowest first.
+func (v Vars) PriceTierBands() []PriceTierBand {
+	bounds := v.PriceTierBounds
+	if len(bounds) == 0 {
+		bounds = DefaultPriceTierBounds
+	}
+	num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+	out := make([]PriceTierBand, 0, len(bounds)+1)
+	for i, b := range bounds {
+		label := fmt.Sprintf("%d: < %s", i+1, num(b))
+		if i > 0 {
+			label = fmt.Sprintf("%d: %s–%s", i+1, num(bounds[i-1]), num(b))
+		}
+		out = append(out, PriceTierBand{Upper: num(b), Label: label})
+	}
+	out = append(out, PriceTierBand{Label: fmt.Sprintf("%d: ≥ %s", len(bounds)+1, num(bounds[len(bounds)-1]))})
+	return out
 }
 
 // incrementalData is what incremental models' templates see: Vars plus
@@ -66,6 +107,12 @@ func (v Vars) Validate() error {
 	for _, t := range v.AttributionConversionTypes {
 		if !conversionTypeRE.MatchString(t) {
 			errs = append(errs, fmt.Errorf("attribution conversion type %q: use letters, digits, _, - and spaces", t))
+		}
+	}
+	for i, b := range v.PriceTierBounds {
+		if math.IsNaN(b) || math.IsInf(b, 0) || b <= 0 || i > 0 && b <= v.PriceTierBounds[i-1] {
+			errs = append(errs, fmt.Errorf("price tier bounds %v: use positive numbers in ascending order", v.PriceTierBounds))
+			break
 		}
 	}
 	if v.AttributionLookbackDays < 1 {

@@ -1,12 +1,15 @@
 package transforms_test
 
 import (
+	"database/sql"
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	sqlfs "github.com/pacerhq/pacer/sql"
 	"github.com/pacerhq/pacer/transforms"
+	"github.com/pacerhq/pacer/transforms/goals"
 )
 
 // A hand-made marts.kpi_daily: paid_social spends more in February and
@@ -137,5 +140,153 @@ func TestVarianceAndDriversHandComputed(t *testing.T) {
 	if n := queryStrings(t, conn, `SELECT CAST(count(*) FILTER (WHERE metric = 'roas') AS VARCHAR) || ' ' ||
 			CAST(count(*) FILTER (WHERE metric = 'revenue') AS VARCHAR) FROM marts.variance WHERE scope_value = 'organic'`); n[0] != "0 2" {
 		t.Errorf("organic roas and revenue rows: %s, want 0 and 2", n[0])
+	}
+}
+
+// Labels without budgets: spend is the plan ('no budget set'), every
+// other factor execution.
+func TestVarianceDriverLabelsWithoutBudget(t *testing.T) {
+	conn := varianceDrivers(t, nil)
+	got := queryStrings(t, conn, `SELECT concat_ws('|', driver, label, label_reason, coalesce(CAST(budget_actual AS VARCHAR), 'NULL'))
+		FROM marts.variance_drivers
+		WHERE scope_value = 'paid_social' AND month = DATE '2026-02-01' AND comparison = 'previous_month' AND decomposition = 'spend × roas'
+		ORDER BY driver`)
+	want := []string{
+		"roas|execution|efficiency: revenue per unit of spend is delivered, not planned|NULL",
+		"spend|strategy|no budget set; spend change taken as planned|NULL",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if n := queryStrings(t, conn, `SELECT CAST(count(*) AS VARCHAR) FROM marts.variance_drivers
+		WHERE label IS NULL OR label_reason IS NULL OR (driver <> 'spend') <> (label = 'execution')`); n[0] != "0" {
+		t.Errorf("%s rows break the labels rule", n[0])
+	}
+}
+
+// varianceDrivers builds marts.variance and marts.variance_drivers over
+// the variance fixture, then the goals model with budgets (nil: none).
+func varianceDrivers(t *testing.T, budgets []goals.Budget) *sql.Conn {
+	t.Helper()
+	_, conn := openDB(t)
+	mustExec(t, conn, varianceFixture)
+	mustExec(t, conn, crmFixture)
+	models, err := transforms.LoadModels(sqlfs.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var picked []transforms.Model
+	for _, m := range models {
+		if m.QualifiedName() == "marts.variance" || m.QualifiedName() == "marts.variance_drivers" {
+			picked = append(picked, m)
+		}
+	}
+	r := transforms.New(picked, handVars, nil)
+	if budgets != nil {
+		plan := &goals.Plan{File: "targets.yaml", Budgets: budgets}
+		for i := range plan.Budgets {
+			plan.Budgets[i].Line = i + 1
+		}
+		plan.Defaults()
+		if err := plan.Check(); err != nil {
+			t.Fatal(err)
+		}
+		r.AddGoModel(&goals.Model{Plan: plan, AsOf: time.Date(2026, 2, 10, 0, 0, 0, 0, time.UTC), Currency: "CNY"})
+	}
+	if _, err := r.Transform(t.Context(), conn, nil); err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+// Spend rises (100 → 150 over 1–10 January and 1–10 February) while
+// efficiency falls (ROAS 4 → 3): the spend part is 50 × 3.5 = 175 and the
+// ROAS part −1 × 125 = −125. With budgets, the spend part is split at the
+// same average ROAS (3.5) into the budget change (strategy) and spend
+// against budget (execution).
+func TestVarianceDriverLabelsByBudget(t *testing.T) {
+	tests := []struct {
+		name    string
+		budgets []goals.Budget
+		// paid_social rows: driver|label|contribution|budget_baseline|budget_actual
+		channel []string
+		// the company: spend 100 → 150, revenue 600 → 800 (organic and
+		// referral have no spend), ROAS 6 → 16/3, mean 17/3
+		company []string
+	}{
+		{
+			// January 310 (10 a day: 100 for 1–10), February 560 (20 a
+			// day: 200). The plan doubled spend: +100 × 3.5 = +350; paid
+			// social spent 50 under budget where it had spent on budget:
+			// −50 × 3.5 = −175; 350 − 175 − 125 = 50.
+			name:    "budgets on both sides",
+			budgets: []goals.Budget{{Channel: "paid_social", Period: "2026-01", Amount: 310}, {Channel: "paid_social", Period: "2026-02", Amount: 560}},
+			channel: []string{
+				"roas|execution|-125.000000|NULL|NULL",
+				"spend_budget_change|strategy|350.000000|100.000000|200.000000",
+				"spend_vs_budget|execution|-175.000000|100.000000|200.000000",
+			},
+			company: []string{
+				"roas|execution|-83.333333|NULL|NULL",
+				"spend_budget_change|strategy|566.666667|100.000000|200.000000",
+				"spend_vs_budget|execution|-283.333333|100.000000|200.000000",
+			},
+		},
+		{
+			// Only February has a budget, 392 (14 a day: 140). January's
+			// spend (100) is its plan: (140 − 100) × 3.5 = 140 strategy,
+			// (150 − 140) × 3.5 = 35 execution (overspent).
+			name:    "a budget this month only",
+			budgets: []goals.Budget{{Channel: "paid_social", Period: "2026-02", Amount: 392}},
+			channel: []string{
+				"roas|execution|-125.000000|NULL|NULL",
+				"spend_budget_change|strategy|140.000000|100.000000|140.000000",
+				"spend_vs_budget|execution|35.000000|100.000000|140.000000",
+			},
+			company: []string{
+				"roas|execution|-83.333333|NULL|NULL",
+				"spend_budget_change|strategy|226.666667|100.000000|140.000000",
+				"spend_vs_budget|execution|56.666667|100.000000|140.000000",
+			},
+		},
+		{
+			// A budget for another channel only: paid social, which spent,
+			// has none, so neither it nor the company is split.
+			name:    "a budget elsewhere",
+			budgets: []goals.Budget{{Channel: "display", Period: "2026-02", Amount: 280}},
+			channel: []string{"roas|execution|-125.000000|NULL|NULL", "spend|strategy|175.000000|NULL|NULL"},
+			company: []string{"roas|execution|-83.333333|NULL|NULL", "spend|strategy|283.333333|NULL|NULL"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			conn := varianceDrivers(t, tc.budgets)
+			q := func(scope string) []string {
+				return queryStrings(t, conn, `SELECT concat_ws('|', driver, label, printf('%.6f', contribution),
+						coalesce(printf('%.6f', budget_baseline), 'NULL'), coalesce(printf('%.6f', budget_actual), 'NULL'))
+					FROM marts.variance_drivers
+					WHERE scope_value = '`+scope+`' AND month = DATE '2026-02-01' AND comparison = 'previous_month' AND decomposition = 'spend × roas'
+					ORDER BY driver`)
+			}
+			for scope, want := range map[string][]string{"paid_social": tc.channel, "company": tc.company} {
+				if got := q(scope); strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Errorf("%s:\ngot\n%s\nwant\n%s", scope, strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+			}
+			// The parts still sum exactly to the change, everywhere.
+			sums := queryStrings(t, conn, `SELECT scope_value || '|' || month || '|' || comparison || '|' || decomposition || '|' ||
+					CAST(round(sum(contribution) - any_value(metric_change), 9) AS VARCHAR)
+				FROM marts.variance_drivers GROUP BY scope_value, month, comparison, decomposition ORDER BY 1`)
+			for _, s := range sums {
+				if !strings.HasSuffix(s, "|0.0") && !strings.HasSuffix(s, "|-0.0") {
+					t.Errorf("parts do not sum to the change: %s", s)
+				}
+			}
+			if n := queryStrings(t, conn, `SELECT CAST(count(*) AS VARCHAR) FROM marts.variance_drivers
+				WHERE isnan(contribution) OR isinf(contribution) OR isnan(share_of_change) OR isinf(share_of_change)
+				   OR label IS NULL OR label_reason IS NULL`); n[0] != "0" {
+				t.Errorf("%s rows with NaN, Inf or no label", n[0])
+			}
+		})
 	}
 }

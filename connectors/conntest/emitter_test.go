@@ -36,6 +36,9 @@ func orders(t *testing.T, days ...string) arrow.RecordBatch {
 		b.Field(4).(*array.Decimal128Builder).Append(decimal(int64(i+1) * 1_000_000_000))
 		b.Field(5).(*array.StringBuilder).Append("EUR")
 		b.Field(6).(*array.StringBuilder).Append("paid")
+		for f := 7; f < schema.NumFields(); f++ { // optional columns (region, product_line, ...)
+			b.Field(f).AppendNull()
+		}
 	}
 	return b.NewRecordBatch()
 }

@@ -62,6 +62,7 @@ type order struct {
 	status      orderStatus
 	refundTS    int64 // 0: not refunded
 	refundCents int64
+	firstItem   int64 // price of the first item, CNY cents (it sets the product line)
 }
 
 // Customers reorder up to three times within maxRepeatSpan days of their
@@ -90,7 +91,7 @@ func (co *company) makeOrder(K day, i, k int, on day) order {
 	r := newRNG(co.seed, tagOrder, K, orderKey(i, k))
 	o := order{ts: co.orderTime(K, i, k, on)}
 	b := drawBasket(&r, p.mega, p.peak, k > 0)
-	o.cents = b.cents
+	o.cents, o.firstItem = b.cents, b.firstItem
 	switch u := r.float(); {
 	case u < 0.015:
 		o.status = statusCancelled

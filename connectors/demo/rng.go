@@ -30,6 +30,9 @@ const (
 	tagMarket
 	tagFX
 	tagBasketMean
+	// tagOrderMix draws the region of a customer and the product line of an
+	// order (mix.go); appended last so that no other stream changes.
+	tagOrderMix
 )
 
 // mix64 is the splitmix64 finaliser: a cheap, well-spread 64-bit hash step.

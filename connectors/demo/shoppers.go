@@ -225,6 +225,7 @@ func (co *company) emitConversions(ctx context.Context, in utcRange, out connect
 type orderWriter struct {
 	*batchWriter
 	orderID, customerID, userID, currency, status *strCol
+	region, productLine                           *strCol
 	ts                                            *tsCol
 	amount                                        *moneyCol
 	buf                                           []byte
@@ -234,6 +235,7 @@ func newOrderWriter(out connectors.Emitter) *orderWriter {
 	w := &orderWriter{batchWriter: newBatchWriter(out, connectors.Canonical["orders"].ArrowSchema())}
 	w.orderID, w.customerID, w.userID = w.str("order_id"), w.str("customer_id"), w.str("user_id")
 	w.currency, w.status = w.str("currency"), w.str("status")
+	w.region, w.productLine = w.str("region"), w.str("product_line")
 	w.ts = w.batchWriter.ts("ts")
 	w.amount = w.money("amount")
 	w.buf = make([]byte, 0, 32)
@@ -245,17 +247,17 @@ func newOrderWriter(out connectors.Emitter) *orderWriter {
 // like the orders themselves.
 func (w *orderWriter) writeOrder(ctx context.Context, co *company, in utcRange, K day, i, k int, o order) error {
 	if in.has(o.ts) {
-		if err := w.row(ctx, co, K, i, k, o.ts, o.cents, o.status); err != nil {
+		if err := w.row(ctx, co, K, i, k, o.ts, o.cents, o.status, o.firstItem); err != nil {
 			return err
 		}
 	}
 	if o.refundTS != 0 && in.has(o.refundTS) && utcDay(o.ts) >= co.start {
-		return w.row(ctx, co, K, i, k, o.refundTS, o.refundCents, statusRefunded)
+		return w.row(ctx, co, K, i, k, o.refundTS, o.refundCents, statusRefunded, o.firstItem)
 	}
 	return nil
 }
 
-func (w *orderWriter) row(ctx context.Context, co *company, K day, i, k int, ts, cents int64, status orderStatus) error {
+func (w *orderWriter) row(ctx context.Context, co *company, K day, i, k int, ts, cents int64, status orderStatus, firstItem int64) error {
 	w.buf = appendOrderID(w.buf[:0], K, i, k)
 	w.orderID.AppendBytes(w.buf)
 	w.buf = appendCustomerID(w.buf[:0], K, i)
@@ -266,6 +268,8 @@ func (w *orderWriter) row(ctx context.Context, co *company, K day, i, k int, ts,
 	w.amount.AppendCents(cents)
 	w.currency.Append("CNY")
 	w.status.Append(statusNames[status])
+	w.region.Append(co.regionOf(K, i))
+	w.productLine.Append(co.productLineOf(K, i, k, firstItem))
 	return w.endRow(ctx)
 }
 

@@ -83,3 +83,43 @@ func TestClassify(t *testing.T) {
 		t.Errorf("message %q", v.Message)
 	}
 }
+
+// The charge metadata region and product_line fill the optional orders
+// columns; a refund takes them from its expanded charge; absent: NULL.
+func TestDecodeMapsRegionAndProductLine(t *testing.T) {
+	s := testSource(t)
+	d := time.Unix(1762070400, 0).UTC()
+	w := connectors.DateRange{From: connectors.Day(d), To: connectors.Day(d)}
+	charges := []byte(`{"object":"list","url":"/v1/charges","has_more":false,"data":[
+ {"id":"ch_1","object":"charge","amount":2599,"created":1762070400,"currency":"eur","customer":null,"metadata":{"region":"East China","product_line":"Oolong"},"paid":true,"payment_intent":null,"status":"succeeded"},
+ {"id":"ch_2","object":"charge","amount":100,"created":1762070401,"currency":"eur","customer":null,"metadata":{},"paid":true,"payment_intent":null,"status":"succeeded"}]}`)
+	refunds := []byte(`{"object":"list","url":"/v1/refunds","has_more":false,"data":[
+ {"id":"re_1","object":"refund","amount":500,"created":1762070500,"currency":"eur","status":"succeeded",
+  "charge":{"id":"ch_1","object":"charge","metadata":{"region":"East China","product_line":"Oolong"},"customer":null}}]}`)
+	var got []string
+	for _, page := range []struct {
+		object string
+		body   []byte
+	}{{ObjectCharges, charges}, {ObjectRefunds, refunds}} {
+		res, err := s.decodePage(page.object, page.body, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sch := res.rec.Schema()
+		region := res.rec.Column(sch.FieldIndices("region")[0])
+		line := res.rec.Column(sch.FieldIndices("product_line")[0])
+		for i := 0; i < int(res.rec.NumRows()); i++ {
+			got = append(got, region.ValueStr(i)+"|"+line.ValueStr(i))
+		}
+		res.rec.Release()
+	}
+	want := []string{"East China|Oolong", "(null)|(null)", "East China|Oolong"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("row %d: %s, want %s", i, got[i], want[i])
+		}
+	}
+}

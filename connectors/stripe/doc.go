@@ -14,7 +14,9 @@
 //
 // The order id is the charge's metadata[order_id_metadata_key] (default
 // order_id), else its payment intent id, else the charge id; user_id is
-// metadata[user_id_metadata_key] when that key is configured. Amounts are
+// metadata[user_id_metadata_key] when that key is configured; region and
+// product_line are metadata[region] and metadata[product_line] (a refund:
+// the refunded charge's), NULL when absent. Amounts are
 // exact: minor units × 10^(9−exponent) into DECIMAL(38,9), with Stripe's
 // zero-decimal (JPY, KRW, …) and three-decimal (KWD, BHD, …) currencies;
 // currencies are upper-cased. Timestamps are UTC; the extra column date

@@ -54,6 +54,8 @@ const (
 	colAmount
 	colCurrency
 	colStatus
+	colRegion
+	colProductLine
 	colObjectID
 	colObject
 	colDate
@@ -319,8 +321,17 @@ type refund struct {
 // row is one orders row before Arrow.
 type row struct {
 	orderID, customerID, userID, currency, status, objectID, object, chargeID, piID string
+	region, productLine                                                             string
 	created, minor                                                                  int64
 }
+
+// Charge metadata keys that fill the optional orders columns region and
+// product_line (absent or empty: NULL). A refund takes them from the
+// refunded charge.
+const (
+	RegionMetadataKey      = "region"
+	ProductLineMetadataKey = "product_line"
+)
 
 // decoded is one page: its rows as a record, its rejects and its paging.
 type decoded struct {
@@ -464,6 +475,7 @@ func (s *Source) chargeRow(ch *charge) (*row, string, string) {
 	if s.userKey != "" {
 		r.userID = ch.Metadata[s.userKey]
 	}
+	r.region, r.productLine = ch.Metadata[RegionMetadataKey], ch.Metadata[ProductLineMetadataKey]
 	switch ch.Status {
 	case "succeeded":
 		r.status = "paid"
@@ -524,6 +536,7 @@ func (s *Source) refundRow(re *refund) (*row, string, string) {
 	if s.userKey != "" {
 		r.userID = meta[s.userKey]
 	}
+	r.region, r.productLine = meta[RegionMetadataKey], meta[ProductLineMetadataKey]
 	return r, "", ""
 }
 
@@ -557,6 +570,8 @@ func (s *Source) build(rows []row) (arrow.RecordBatch, error) {
 		amt.Append(v)
 		str(colCurrency).Append(upper(cur))
 		str(colStatus).Append(r.status)
+		nullable(colRegion, r.region)
+		nullable(colProductLine, r.productLine)
 		str(colObjectID).Append(r.objectID)
 		str(colObject).Append(r.object)
 		date.Append(arrow.Date32(floorDiv(r.created, 86400)))

@@ -1,5 +1,5 @@
 -- materialized: table
--- comment: What drove each month's change in revenue and spend (marts.variance), split into additive parts that sum exactly to the change: revenue = spend × ROAS; revenue = sessions × order rate (paid orders ÷ sessions) × revenue per order; spend = impressions × CPM ÷ 1000; won CRM deals = leads × deal rate (deals ÷ leads) × win rate (won ÷ deals), by lead source. Method: the Shapley split of a product (each factor's change weighted by the average of the other factors over every order of applying the changes), which is exact, symmetric and needs no logarithms, so a factor that is 0 on one side is fine. With two factors the part of A is ΔA × (B0 + B1) ÷ 2; with three, ΔA × (B0C0 ÷ 3 + (B1C0 + B0C1) ÷ 6 + B1C1 ÷ 3). A decomposition needs its ratios defined on both sides (spend, sessions, orders or impressions above 0 in both months); where they are not, it has no rows.
+-- comment: What drove each month's change in revenue and spend (marts.variance), split into additive parts that sum exactly to the change: revenue = spend × ROAS; revenue = sessions × order rate (paid orders ÷ sessions) × revenue per order; spend = impressions × CPM ÷ 1000; won CRM deals = leads × deal rate (deals ÷ leads) × win rate (won ÷ deals), by lead source. Method: the Shapley split of a product (each factor's change weighted by the average of the other factors over every order of applying the changes), which is exact, symmetric and needs no logarithms, so a factor that is 0 on one side is fine. With two factors the part of A is ΔA × (B0 + B1) ÷ 2; with three, ΔA × (B0C0 ÷ 3 + (B1C0 + B0C1) ÷ 6 + B1C1 ÷ 3). A decomposition needs its ratios defined on both sides (spend, sessions, orders or impressions above 0 in both months); where they are not, it has no rows. Labels: a part is strategy when it comes from what the plan sets — spend, through the budgets of targets.yaml — and execution when it comes from how the plan was delivered: every rate and price (roas, cpm, order_rate, revenue_per_order, deal_rate, win_rate) and every volume bought or brought in (impressions, sessions, leads). Where budgets cover the scope over both compared spans, the spend part ΔS × (ROAS0 + ROAS1) ÷ 2 is split into spend_budget_change (ΔB × the same average ROAS: strategy, the plan chose to spend more or less) and spend_vs_budget (the change in spend − budget × the same average ROAS: execution); a span without a budget takes its own spend as its plan, and without any budget the spend part stays one row labelled strategy ('no budget set; spend change taken as planned'). The parts still sum exactly to the change.
 WITH comparisons AS (
     SELECT * FROM (VALUES ('previous_month'), ('last_year')) AS t(comparison)
 ),
@@ -145,6 +145,24 @@ SELECT
     metric_actual,
     metric_actual - metric_baseline AS metric_change,
     contribution,
-    contribution / nullif(metric_actual - metric_baseline, 0) AS share_of_change
+    contribution / nullif(metric_actual - metric_baseline, 0) AS share_of_change,
+    -- The labels rule (see the comment): a plan (targets.yaml) sets spend
+    -- through budgets; everything delivered from that spend is execution.
+    -- The goals model splits spend rows by the budget where one is set.
+    CASE WHEN driver = 'spend' THEN 'strategy' ELSE 'execution' END AS label,
+    CASE driver
+        WHEN 'spend' THEN 'no budget set; spend change taken as planned'
+        WHEN 'roas' THEN 'efficiency: revenue per unit of spend is delivered, not planned'
+        WHEN 'cpm' THEN 'price: the cost of a thousand impressions is delivered, not planned'
+        WHEN 'order_rate' THEN 'efficiency: orders per session are delivered, not planned'
+        WHEN 'revenue_per_order' THEN 'price: revenue per order is delivered, not planned'
+        WHEN 'deal_rate' THEN 'efficiency: deals per lead are delivered, not planned'
+        WHEN 'win_rate' THEN 'efficiency: won deals per deal are delivered, not planned'
+        WHEN 'impressions' THEN 'volume: the impressions bought are delivered, not planned (a plan sets spend, not volume)'
+        WHEN 'sessions' THEN 'volume: the sessions brought in are delivered, not planned (a plan sets spend, not volume)'
+        WHEN 'leads' THEN 'volume: the leads brought in are delivered, not planned (a plan sets spend, not volume)'
+    END AS label_reason,
+    CAST(NULL AS DOUBLE) AS budget_baseline,
+    CAST(NULL AS DOUBLE) AS budget_actual
 FROM parts
 ORDER BY scope DESC, scope_value, month, comparison, metric, decomposition, driver

@@ -15,7 +15,7 @@
 //  5. data: sources that disagree (reconciliation_gap).
 //
 // The rules read this run's marts (kpi_daily, targets_vs_actuals,
-// budget_pacing, target_variance), so the model runs after the goals
+// budget_pacing, target_variance, reconciliation_summary), so the model runs after the goals
 // model.
 package findings
 
@@ -97,7 +97,7 @@ func (m *Model) Build(ctx context.Context, tx *transforms.Tx) ([]transforms.Mode
 	}
 	Rank(all)
 	t := transforms.NewTableWriter("marts.findings",
-		"What to look at first today: one row per finding of a named rule, ranked (rank 1 first). New execution problems come first, then the drivers of targets behind plan, then targets off track, then strategy; within each, the larger estimated money impact first. Rules: conversion_rate_drop (a channel converts its sessions at least 20% worse in the last 14 days than in the 8 weeks before, with z ≤ −3, while its spend held); roas_falling (a channel's weekly ROAS fell three weeks in a row); budget_pacing (a running budget projected more than 5% over or 10% under plan); target_gap_driver (the largest part of a revenue target's gap, from marts.target_variance); target_off_track (a running target off track); reconciliation_gap (over the last 28 days the ad platforms claim a conversion value more than the tolerance away from what finance booked).",
+		"What to look at first today: one row per finding of a named rule, ranked (rank 1 first). New execution problems come first, then the drivers of targets behind plan, then targets off track, then strategy; within each, the larger estimated money impact first. Rules: conversion_rate_drop (a channel converts its sessions at least 20% worse in the last 14 days than in the 8 weeks before, with z ≤ −3, while its spend held); roas_falling (a channel's weekly ROAS fell three weeks in a row); budget_pacing (a running budget projected more than 5% over or 10% under plan); target_gap_driver (the largest part of a revenue target's gap, from marts.target_variance); target_off_track (a running target off track); reconciliation_gap (summed over the last four complete ISO weeks of marts.reconciliation_summary, the ad platforms claim a conversion value more than the tolerance away from what finance booked).",
 		[]transforms.TableColumn{
 			{Name: "rank", Type: arrow.PrimitiveTypes.Int64, Description: "1 = look at this first."},
 			{Name: "rule", Type: arrow.BinaryTypes.String, Description: "The rule that found it (see the table comment)."},

@@ -138,16 +138,22 @@ func itoa(i int) string { return strconv.Itoa(i) }
 
 func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// Over the 28 days to 2026-03-11 display's platforms claim 1,800 against
-// 1,000 booked (+80%, above the 20% tolerance); email claims 1,100 (+10%).
+// Weekly sums (marts.reconciliation_summary): over the four complete weeks
+// 2026-02-09 to 2026-03-08 display's platforms claim 4 × 450 = 1,800
+// against 4 × 250 = 1,000 booked (+80%, above the 20% tolerance); email
+// claims 4 × 275 = 1,100 (+10%). The week before (display +500%) and the
+// running week (display 10 against 1,000) do not count.
 func TestReconciliationGap(t *testing.T) {
-	data := `CREATE TABLE marts.reconciliation AS
-		SELECT CAST(d AS DATE) AS date, c AS channel,
-		       CASE c WHEN 'display' THEN 1800.0 ELSE 1100.0 END / 28 AS platform_conversion_value,
-		       1000.0 / 28 AS finance_revenue, 20.0 AS tolerance_pct
-		FROM range(DATE '2026-02-12', DATE '2026-03-12', INTERVAL 1 DAY) AS t(d), (VALUES ('display'), ('email')) AS c(c);`
+	data := `CREATE TABLE marts.reconciliation_summary AS
+		SELECT 'week' AS grain, CAST(w AS DATE) AS period_start, CAST(w + INTERVAL 6 DAY AS DATE) AS period_end, c AS channel,
+		       w < DATE '2026-03-09' AS is_complete,
+		       CASE WHEN w = DATE '2026-03-09' THEN 10.0 WHEN w = DATE '2026-02-02' AND c = 'display' THEN 1500.0
+		            WHEN c = 'display' THEN 450.0 ELSE 275.0 END AS platform_conversion_value,
+		       250.0 AS finance_revenue, 20.0 AS tolerance_pct,
+		       c = 'display' AND w < DATE '2026-03-09' AS platform_flag
+		FROM range(DATE '2026-02-02', DATE '2026-03-10', INTERVAL 7 DAY) AS t(w), (VALUES ('display'), ('email')) AS c(c);`
 	got := run(t, data, rule("reconciliation_gap"))
-	if len(got) != 1 || !strings.HasPrefix(got[0], "reconciliation_gap|channel=display|data|display platforms over-claim conversion value by +80% against finance") {
+	if len(got) != 1 || got[0] != "reconciliation_gap|channel=display|data|display platforms over-claim conversion value by +80% against finance over the last 4 complete weeks" {
 		t.Errorf("got %v", got)
 	}
 }

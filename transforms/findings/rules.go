@@ -260,25 +260,34 @@ func orNone(s sql.NullString) string {
 	return s.String
 }
 
-// reconciliationGap: over the last 28 days, a channel's ad platforms claim
-// a conversion value more than the tolerance away from what finance
-// booked for it (marts.reconciliation). Platforms over-claim by design
-// (view-through, overlapping windows); the finding says by how much, so
-// platform ROAS is read with that discount. Impact: the value claimed
-// beyond the booked revenue. Data, not a problem to fix this week.
+// reconciliationGap: over the last four complete ISO weeks
+// (marts.reconciliation_summary, grain week), a channel's ad platforms
+// claim a conversion value more than the tolerance away from what finance
+// booked for it. Judged on the weeks' sums, not on days: a day's gap is
+// noise (an order after midnight, a click credited the next day).
+// Platforms over-claim by design (view-through, overlapping windows); the
+// finding says by how much, so platform ROAS is read with that discount.
+// Impact: the value claimed beyond the booked revenue. Data, not a problem
+// to fix this week.
 func reconciliationGap(ctx context.Context, tx *transforms.Tx, currency string) ([]Finding, error) {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'reconciliation'`).Scan(&n); err != nil || n == 0 {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'reconciliation_summary'`).Scan(&n); err != nil || n == 0 {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `WITH last AS (SELECT max(date) AS d FROM marts.reconciliation)
+	rows, err := tx.QueryContext(ctx, `WITH weeks AS (
+			SELECT * FROM marts.reconciliation_summary WHERE grain = 'week' AND is_complete
+		),
+		last AS (SELECT max(period_start) AS w FROM weeks)
 		SELECT channel,
 			CAST(sum(platform_conversion_value) AS DOUBLE) AS claimed,
 			CAST(sum(finance_revenue) AS DOUBLE) AS booked,
 			max(tolerance_pct) AS tolerance,
-			any_value(d) - 27 AS since
-		FROM marts.reconciliation, last
-		WHERE date > d - 28 AND platform_conversion_value IS NOT NULL
+			count(*) AS weeks,
+			count(*) FILTER (WHERE platform_flag) AS flagged,
+			min(period_start) AS since,
+			max(period_end) AS until
+		FROM weeks, last
+		WHERE period_start > w - 28 AND platform_conversion_value IS NOT NULL
 		GROUP BY channel
 		HAVING sum(finance_revenue) > 0
 		ORDER BY channel`)
@@ -290,8 +299,9 @@ func reconciliationGap(ctx context.Context, tx *transforms.Tx, currency string) 
 	for rows.Next() {
 		var ch string
 		var claimed, booked, tolerance float64
-		var since time.Time
-		if err := rows.Scan(&ch, &claimed, &booked, &tolerance, &since); err != nil {
+		var weeks, flagged int
+		var since, until time.Time
+		if err := rows.Scan(&ch, &claimed, &booked, &tolerance, &weeks, &flagged, &since, &until); err != nil {
 			return nil, err
 		}
 		gap := claimed/booked - 1
@@ -304,8 +314,9 @@ func reconciliationGap(ctx context.Context, tx *transforms.Tx, currency string) 
 		}
 		out = append(out, Finding{
 			Rule: "reconciliation_gap", Kind: "data", Class: 5, Scope: "channel=" + ch,
-			Title:  fmt.Sprintf("%s platforms %s conversion value by %s against finance over the last 28 days", ch, verb, pct(gap)),
-			Detail: fmt.Sprintf("platforms claim %s, finance booked %s (last-touch); tolerance %.0f%%", money(currency, claimed), money(currency, booked), tolerance),
+			Title: fmt.Sprintf("%s platforms %s conversion value by %s against finance over the last %d complete weeks", ch, verb, pct(gap), weeks),
+			Detail: fmt.Sprintf("platforms claim %s, finance booked %s (last-touch), %s to %s; %d of %d weeks beyond the tolerance of %.0f%%",
+				money(currency, claimed), money(currency, booked), since.Format(time.DateOnly), until.Format(time.DateOnly), flagged, weeks, tolerance),
 			Impact: math.Abs(claimed - booked), Metric: "conversion_value", Now: claimed, Before: booked, Since: since,
 		})
 	}

@@ -15,8 +15,9 @@ import (
 
 // Model is the goals Go model: it paces every target and budget of Plan as
 // of AsOf and writes meta.metrics, meta.targets, marts.targets_vs_actuals,
-// marts.budget_pacing and marts.team_scorecard. A nil Plan writes the
-// tables empty, so reports and queries find them.
+// marts.budget_pacing and marts.team_scorecard, and splits the spend parts
+// of marts.variance_drivers by the budgets (LabelVarianceDrivers). A nil
+// Plan writes the tables empty, so reports and queries find them.
 type Model struct {
 	Plan *Plan
 	// AsOf is the last reporting day with data (the run's day).
@@ -60,6 +61,9 @@ func (m *Model) Build(ctx context.Context, tx *transforms.Tx) ([]transforms.Mode
 			return out, err
 		}
 		out = append(out, mr)
+	}
+	if _, err := LabelVarianceDrivers(ctx, tx, plan); err != nil {
+		return out, fmt.Errorf("variance drivers by budget: %w", err)
 	}
 	return out, nil
 }
