@@ -25,9 +25,6 @@ type attributionData struct {
 }
 
 const (
-	qAttributionTable = `SELECT count(*) FROM duckdb_tables()
-WHERE database_name = current_database() AND schema_name = 'marts' AND table_name = 'attribution_by_channel'`
-
 	// The latest month with conversions: the one the nightly run changes.
 	qAttribution = `
 WITH latest AS (
@@ -39,11 +36,10 @@ WHERE a.period = latest.period
 ORDER BY a.model, a.channel`
 )
 
-func loadAttribution(ctx context.Context, db *sql.DB) (attributionData, error) {
+func loadAttribution(ctx context.Context, db *sql.DB, have map[string]bool) (attributionData, error) {
 	var d attributionData
-	var n int
-	if err := db.QueryRowContext(ctx, qAttributionTable).Scan(&n); err != nil || n == 0 {
-		return d, err
+	if !have["marts.attribution_by_channel"] {
+		return d, nil
 	}
 	d.Built = true
 	err := queryRows(ctx, db, qAttribution, nil, "marts.attribution_by_channel", func(rows *sql.Rows) error {
@@ -65,6 +61,8 @@ type attributionView struct {
 	Models []string
 	Rows   []attributionViewRow
 	CSV    string
+	// Chart is the credited conversions per channel, one bar per model.
+	Chart chartView
 }
 
 type attributionViewRow struct {
@@ -77,7 +75,7 @@ type attributionCell struct{ Conversions, ROAS string }
 // modelOrder puts the rule-based models first, data-driven last.
 var modelOrder = []string{"first_touch", "last_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov", "shapley"}
 
-func attributionOf(d attributionData, o Options, files []bundleFile) (attributionView, []bundleFile) {
+func attributionOf(d attributionData, o Options, m catalog, files []bundleFile) (attributionView, []bundleFile) {
 	v := attributionView{Built: d.Built, Period: d.Period, CSV: csvAttribution}
 	t := newCSV("period", "model", "channel", "conversions", "value", "spend", "roas")
 	byChannel := map[string]map[string]attributionRow{}
@@ -136,6 +134,9 @@ func attributionOf(d attributionData, o Options, files []bundleFile) (attributio
 	}
 	if !slices.Contains(v.Models, "last_touch") && len(v.Rows) > 0 {
 		sort.Slice(v.Rows, func(i, j int) bool { return v.Rows[i].Channel < v.Rows[j].Channel })
+	}
+	if len(v.Rows) > 0 {
+		v.Chart = attributionChart(v, byChannel, m)
 	}
 	return v, append(files, t.file(csvAttribution))
 }

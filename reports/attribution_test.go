@@ -26,13 +26,15 @@ func TestRenderShowsAttributionModelsSideBySide(t *testing.T) {
 	if _, err := Render(t.Context(), db, testOptions(dir, "en")); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := os.ReadFile(filepath.Join(dir, "index.html"))
+	b, _ := os.ReadFile(filepath.Join(dir, "attribution.html"))
 	page := string(b)
 	for _, want := range []string{
 		`<th scope="col" class="num">last_touch</th><th scope="col" class="num">markov</th>`,
 		`<tr><td class="name">paid_search</td><td class="num">8.0<br><small>ROAS 4.00</small></td><td class="num">6.5<br><small>ROAS 3.25</small></td></tr>`,
 		`<td class="name">&lt;script&gt;alert(1)&lt;/script&gt;</td><td class="num">2.0</td><td class="num">3.5</td>`,
 		"for 2026-11",
+		`id="` + chartAttribution + `"`,
+		`"name":"markov","type":"bar"`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)

@@ -4,7 +4,6 @@ import (
 	"html/template"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -31,8 +30,8 @@ var seriesColors = opts.Colors{"#2f6eba", "#e8772e"}
 // go-echarts renders a chart to a <div> and a <script> whose options come
 // from BaseConfiguration.JSONNotEscaped: encoding/json with HTML escaping
 // turned off, inserted as template.JS. A channel named "</script><script>…"
-// would end the script element there and run. So the page takes only the
-// container element from RenderSnippet and writes its own script, passing
+// would end the script element there and run. So the page builds only the
+// container element (see viewOf) and writes its own script, passing
 // the options (chart.JSON(), a map) to html/template in a script context:
 // html/template encodes it with encoding/json, which escapes <, > and & as
 // \u003c, \u003e and \u0026, so no data can close the element.
@@ -65,15 +64,23 @@ func initOpts(id, height string) opts.Initialization {
 	}
 }
 
-// viewOf turns a chart whose RenderSnippet has run (which calls its
-// Validate hooks: axis data, asset paths) into a chartView. element is
-// RenderSnippet().Element.
-func viewOf(element string, bc *charts.BaseConfiguration) chartView {
+// viewOf turns a chart into a chartView. It runs the chart's Validate
+// hook (what go-echarts' RenderSnippet runs first: axis data, asset paths)
+// and builds the container element as RenderSnippet's template does, from
+// the chart id and size only (no data). RenderSnippet itself is not used:
+// it also renders and regexp-rewrites the whole option script, which the
+// page writes itself (see chartView) and which cost most of a page's
+// render time.
+func viewOf(c interface{ Validate() }, bc *charts.BaseConfiguration) chartView {
+	c.Validate()
+	esc := template.HTMLEscapeString
+	element := `<div class="container">` + "\n" +
+		`    <div class="item" id="` + esc(bc.ChartID) + `" style="width:` + esc(bc.Initialization.Width) +
+		`;height:` + esc(bc.Initialization.Height) + `;"></div>` + "\n" + `</div>`
 	return chartView{
 		ID: bc.ChartID,
-		// The element holds only our chart id and size, escaped by
-		// go-echarts' html/template; no data reaches it.
-		Element: template.HTML(strings.TrimSpace(element)),
+		// Our chart id and size, escaped; no data reaches it.
+		Element: template.HTML(element),
 		Option:  bc.JSON(),
 		Scripts: append([]string(nil), bc.JSAssets.Values...),
 	}
@@ -148,7 +155,7 @@ func trendChart(days []dailyTotal, from, to time.Time, provisionalFrom *time.Tim
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false), ConnectNulls: opts.Bool(false)}),
 		charts.WithLineStyleOpts(opts.LineStyle{Width: 2}),
 	)
-	v := viewOf(line.RenderSnippet().Element, &line.BaseConfiguration)
+	v := viewOf(line, &line.BaseConfiguration)
 	v.Title = m.msg("trend")
 	v.Label = m.msg("trend")
 	v.Caption = m.msg("trend_caption")
@@ -191,7 +198,7 @@ func channelChart(rows []channelTotals, m catalog) chartView {
 	bar.AddSeries(m.msg("kpi_spend"), spend)
 	bar.AddSeries(m.msg("kpi_revenue"), revenue)
 	bar.XYReversal()
-	v := viewOf(bar.RenderSnippet().Element, &bar.BaseConfiguration)
+	v := viewOf(bar, &bar.BaseConfiguration)
 	v.Title = m.msg("channels_bar")
 	v.Label = m.msg("channels_bar")
 	v.CSV = csvChannels

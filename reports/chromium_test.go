@@ -2,7 +2,9 @@ package reports
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,9 +35,11 @@ func screenshotPath() string {
 // chromiumPath is Debian's chromium; the browser test skips without it.
 const chromiumPath = "/usr/bin/chromium"
 
-// chromium runs headless Chromium with no network features and a private
-// profile, with extra arguments, and returns its stdout.
-func chromium(t *testing.T, args ...string) string {
+// chromium runs headless Chromium with no network (every host name fails
+// to resolve and every connection goes to a closed proxy), no network
+// features and a private profile, with extra arguments, and returns its
+// stdout and stderr. Console messages of the page are logged to stderr.
+func chromium(t *testing.T, args ...string) (stdout, stderr string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
@@ -43,66 +47,148 @@ func chromium(t *testing.T, args ...string) string {
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--no-first-run",
 		"--disable-dev-shm-usage", "--hide-scrollbars",
+		"--proxy-server=socks5://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
+		"--enable-logging=stderr", "--v=0",
 		"--user-data-dir=" + t.TempDir(),
 		"--virtual-time-budget=5000",
 	}
 	cmd := exec.CommandContext(ctx, chromiumPath, append(base, args...)...)
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	var errOut strings.Builder
+	cmd.Stderr = &errOut
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("chromium %v: %v\n%s", args, err, stderr.String())
+		t.Fatalf("chromium %v: %v\n%s", args, err, errOut.String())
 	}
-	return string(out)
+	return string(out), errOut.String()
 }
 
-// The page opens from file:// with no network: ECharts loads from assets/
-// and draws into both chart containers. A probe copy of the page also shows
-// each chart's tooltip on the hostile channels: ECharts puts tooltips in
-// the DOM as HTML, so they must hold the names as text, not elements.
+// probeHead is put first in a probe copy of a page: it records script
+// errors, console errors and warnings, and resources that failed to load
+// (error events of elements, seen in the capture phase). probeTail, at the
+// end of the body, adds after the load: any resource fetched from outside
+// the bundle, and whether each chart's canvas holds a painted pixel; then
+// writes it all as JSON into <pre id="probe">, which --dump-dom prints.
+const (
+	probeHead = `<script>
+window.__probe = [];
+window.addEventListener("error", function (e) {
+  var t = e.target;
+  if (t && t !== window && (t.src || t.href)) { __probe.push("failed to load " + (t.src || t.href)); }
+  else { __probe.push("error: " + e.message); }
+}, true);
+["error", "warn"].forEach(function (level) {
+  var orig = console[level];
+  console[level] = function () { __probe.push("console." + level + ": " + Array.prototype.join.call(arguments, " ")); orig.apply(console, arguments); };
+});
+</script>`
+	probeTail = `<script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    performance.getEntriesByType("resource").forEach(function (r) {
+      if (r.name.indexOf("file:") !== 0) { __probe.push("request " + r.name); }
+    });
+    var charts = [];
+    document.querySelectorAll("figure .chart div.item[id]").forEach(function (el) {
+      var c = el.querySelector("canvas"), drawn = false;
+      if (c && c.width > 0 && c.height > 0) {
+        var px = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+        for (var i = 3; i < px.length; i += 4) { if (px[i] !== 0) { drawn = true; break; } }
+      }
+      charts.push(el.id + (drawn ? ":drawn" : ":blank"));
+    });
+    var pre = document.createElement("pre");
+    pre.id = "probe";
+    pre.textContent = JSON.stringify({ problems: __probe, charts: charts });
+    document.body.appendChild(pre);
+  }, 300);
+});
+</script>`
+)
+
+// probeResult is what probeTail writes.
+type probeResult struct {
+	Problems []string `json:"problems"`
+	Charts   []string `json:"charts"`
+}
+
+var probeRE = regexp.MustCompile(`<pre id="probe">([^<]*)</pre>`)
+
+// Every page of the bundle (all marts present) opens from file:// with
+// the network disabled: no console message, no script error, no failed or
+// outside request, and every chart drawn (its canvas painted). Probe copies
+// also show each chart's tooltip on the hostile channels: ECharts puts
+// tooltips in the DOM as HTML, so they must hold the names as text, not
+// elements. A screenshot of index.html is saved as the test's artifact.
 func TestChromiumRendersChartsOffline(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("no %s: %v", chromiumPath, err)
 	}
-	dir, _, page := renderFixture(t, "en")
-	url := "file://" + filepath.ToSlash(filepath.Join(dir, "index.html"))
-
-	dom := chromium(t, "--dump-dom", url)
-	for _, id := range []string{chartTrend, chartChannels} {
-		re := regexp.MustCompile(`id="` + id + `"[^>]*>\s*<div[^>]*>\s*<canvas`)
-		if !re.MatchString(dom) {
-			t.Errorf("chart %s was not drawn (no canvas in its container)", id)
-		}
+	dir, man, pages := renderBundle(t, fullFixtureDB(t), testOptions("", "en"))
+	if len(man.Pages) != len(bundlePages) {
+		t.Fatalf("pages %v", man.Pages)
 	}
-	if strings.Contains(dom, "<img") {
-		t.Error("a hostile name became an <img> element")
+	// Extra probing per page: show a tooltip on a hostile category.
+	tips := map[string]string{
+		"index":    `echarts.getInstanceByDom(document.getElementById("` + chartTrend + `")).dispatchAction({ type: "showTip", seriesIndex: 0, dataIndex: 40 });`,
+		"channels": `echarts.getInstanceByDom(document.getElementById("` + chartChannels + `")).dispatchAction({ type: "showTip", seriesIndex: 0, dataIndex: 2 });`,
 	}
-
-	probe := strings.Replace(page, "</body>", `<script>
-["`+chartTrend+`", "`+chartChannels+`"].forEach(function (id) {
-  var c = echarts.getInstanceByDom(document.getElementById(id));
-  c.dispatchAction({ type: "showTip", seriesIndex: 0, dataIndex: id === "`+chartTrend+`" ? 40 : 2 });
-});
-</script>
-</body>`, 1)
-	probePath := filepath.Join(dir, "probe.html")
-	if err := os.WriteFile(probePath, []byte(probe), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	dom = chromium(t, "--dump-dom", "file://"+filepath.ToSlash(probePath))
-	// The tooltip's title line (ECharts 5.4 markup); the table cell with the
-	// same text has no such style.
-	if !strings.Contains(dom, `line-height:1;">&lt;script&gt;alert(1)&lt;/script&gt;</div>`) {
-		t.Errorf("the channel chart's tooltip does not show the hostile name as text")
-	}
-	if !strings.Contains(dom, `line-height:1;">2025-03-12</div>`) {
-		t.Errorf("the trend chart's tooltip was not shown")
-	}
-	if strings.Contains(dom, "<img") || strings.Contains(dom, "<script>alert") {
-		t.Error("a hostile name became an element in a tooltip")
-	}
-	if err := os.Remove(probePath); err != nil {
-		t.Fatal(err)
+	for _, file := range man.Pages {
+		name := strings.TrimSuffix(file, ".html")
+		t.Run(name, func(t *testing.T) {
+			page := pages[name]
+			probe := strings.Replace(page, "<head>", "<head>\n"+probeHead, 1)
+			tail := probeTail
+			if js, ok := tips[name]; ok {
+				tail += "<script>" + js + "</script>"
+			}
+			probe = strings.Replace(probe, "</body>", tail+"\n</body>", 1)
+			probePath := filepath.Join(dir, name+".probe.html")
+			if err := os.WriteFile(probePath, []byte(probe), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			defer os.Remove(probePath)
+			dom, stderr := chromium(t, "--dump-dom", "file://"+filepath.ToSlash(probePath))
+			for _, line := range strings.Split(stderr, "\n") {
+				if strings.Contains(line, ":CONSOLE") {
+					t.Errorf("console message: %s", line)
+				}
+			}
+			m := probeRE.FindStringSubmatch(dom)
+			if m == nil {
+				t.Fatalf("the probe did not run:\n%s", clip(dom))
+			}
+			var res probeResult
+			if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &res); err != nil {
+				t.Fatalf("probe result %q: %v", m[1], err)
+			}
+			for _, p := range res.Problems {
+				t.Errorf("%s", p)
+			}
+			want := strings.Count(page, "echarts.init(")
+			if want == 0 || len(res.Charts) != want {
+				t.Errorf("charts %v, want %d", res.Charts, want)
+			}
+			for _, c := range res.Charts {
+				if !strings.HasSuffix(c, ":drawn") {
+					t.Errorf("chart %s", c)
+				}
+			}
+			if strings.Contains(dom, "<img") || strings.Contains(dom, "<script>alert") {
+				t.Error("a hostile name became an element")
+			}
+			switch name {
+			case "channels":
+				// The tooltip's title line (ECharts 5.4 markup); the table
+				// cell with the same text has no such style.
+				if !strings.Contains(dom, `line-height:1;">&lt;script&gt;alert(1)&lt;/script&gt;</div>`) {
+					t.Errorf("the channel chart's tooltip does not show the hostile name as text")
+				}
+			case "index":
+				if !strings.Contains(dom, `line-height:1;">2025-03-12</div>`) {
+					t.Errorf("the trend chart's tooltip was not shown")
+				}
+			}
+		})
 	}
 
 	png, err := filepath.Abs(screenshotPath())
@@ -112,7 +198,7 @@ func TestChromiumRendersChartsOffline(t *testing.T) {
 	if err := os.MkdirAll(filepath.Dir(png), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	chromium(t, "--screenshot="+png, "--window-size=1280,1600", url)
+	chromium(t, "--screenshot="+png, "--window-size=1280,1600", "file://"+filepath.ToSlash(filepath.Join(dir, "index.html")))
 	if fi, err := os.Stat(png); err != nil || fi.Size() == 0 {
 		t.Fatalf("no screenshot at %s: %v", png, err)
 	}

@@ -3,8 +3,10 @@ package reports
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -117,9 +119,12 @@ type reportData struct {
 	// ProvisionalFrom is the first provisional day of marts.kpi_daily.
 	ProvisionalFrom sql.NullTime
 	Days            []dayChannel // sorted by date, then channel (NULL first)
-	Checks          []checkResult
-	Streams         []streamState
-	Quarantine      []quarantineCount
+	// Campaigns are the last 30 days of marts.kpi_daily per channel,
+	// platform and campaign, largest spend first.
+	Campaigns  []campaignTotals
+	Checks     []checkResult
+	Streams    []streamState
+	Quarantine []quarantineCount
 	// Goals is what the goals model wrote: targets, budgets, scorecard.
 	Goals goalsData
 	// Findings are marts.findings, ranked; FindingsBuilt says the table
@@ -130,6 +135,10 @@ type reportData struct {
 	Attribution attributionData
 	// Evaluation is reconciliation, funnel and channel economics.
 	Evaluation evaluationData
+	// Prev is the headline of the last report run before this one (nil
+	// for the first); SnapshotsBuilt says meta.report_snapshots exists.
+	Prev           *snapshot
+	SnapshotsBuilt bool
 }
 
 // Queries. Sums of BIGINT are HUGEINT in DuckDB and sums of DECIMAL(18,2)
@@ -159,6 +168,27 @@ WHERE date IS NOT NULL
 GROUP BY date, channel
 ORDER BY date, channel NULLS FIRST`
 
+	// qCampaigns totals the window per campaign; every grouping column is
+	// in the ORDER BY, so equal spends keep a stable order.
+	qCampaigns = `
+SELECT channel, coalesce(platform, ''), coalesce(campaign_id, ''), coalesce(campaign_name, ''),
+       bool_or(coalesce(provisional, false)), count(*)::BIGINT,
+       coalesce(sum(spend), 0)::DOUBLE,
+       coalesce(sum(impressions), 0)::BIGINT,
+       coalesce(sum(clicks), 0)::BIGINT,
+       coalesce(sum(sessions), 0)::BIGINT,
+       coalesce(sum(conversions), 0)::BIGINT,
+       coalesce(sum(orders), 0)::BIGINT,
+       coalesce(sum(gross_revenue), 0)::DOUBLE,
+       coalesce(sum(refunds), 0)::DOUBLE,
+       coalesce(sum(revenue), 0)::DOUBLE,
+       coalesce(sum(new_customers), 0)::BIGINT,
+       coalesce(sum(returning_customers), 0)::BIGINT
+FROM marts.kpi_daily
+WHERE date BETWEEN ? AND ?
+GROUP BY ALL
+ORDER BY 7 DESC, 15 DESC, 1 NULLS FIRST, 2, 3, 4`
+
 	qChecks = `
 SELECT check_name, coalesce(model, ''), coalesce(column_name, ''), kind, severity, status,
        failing_rows, coalesce(detail, '')
@@ -178,25 +208,82 @@ GROUP BY source, stream
 ORDER BY source, stream`
 )
 
-// load reads what the report shows from marts.kpi_daily, the goals marts
-// (targets_vs_actuals, budget_pacing, team_scorecard) and the meta tables.
+// load reads what the report shows from marts.kpi_daily, the goals,
+// findings, attribution and evaluation marts that exist, and the meta
+// tables. After the period and the list of tables, the reads are
+// independent and run concurrently, each into its own fields of the data.
 func load(ctx context.Context, db *sql.DB, runID int64) (*reportData, error) {
 	d := &reportData{}
 	if err := db.QueryRowContext(ctx, qPeriod).Scan(&d.From, &d.To, &d.ProvisionalFrom); err != nil {
 		return nil, fmt.Errorf("reports: read period of marts.kpi_daily: %w", err)
 	}
-	if err := queryRows(ctx, db, qDays, nil, "marts.kpi_daily", func(rows *sql.Rows) error {
-		var r dayChannel
-		if err := rows.Scan(&r.Date, &r.Channel, &r.Provisional, &r.Rows, &r.Spend, &r.Impressions,
-			&r.Clicks, &r.Sessions, &r.Conversions, &r.Orders, &r.GrossRevenue, &r.Refunds,
-			&r.Revenue, &r.NewCustomers, &r.ReturningCustomers); err != nil {
-			return err
-		}
-		d.Days = append(d.Days, r)
-		return nil
-	}); err != nil {
+	have, err := existingTables(ctx, db)
+	if err != nil {
 		return nil, err
 	}
+	err = concurrently(
+		func() error {
+			return queryRows(ctx, db, qDays, nil, "marts.kpi_daily", func(rows *sql.Rows) error {
+				var r dayChannel
+				if err := rows.Scan(&r.Date, &r.Channel, &r.Provisional, &r.Rows, &r.Spend, &r.Impressions,
+					&r.Clicks, &r.Sessions, &r.Conversions, &r.Orders, &r.GrossRevenue, &r.Refunds,
+					&r.Revenue, &r.NewCustomers, &r.ReturningCustomers); err != nil {
+					return err
+				}
+				d.Days = append(d.Days, r)
+				return nil
+			})
+		},
+		func() error {
+			if !d.To.Valid {
+				return nil
+			}
+			wc, _ := d.windows()
+			return queryRows(ctx, db, qCampaigns, []any{wc.From, wc.To}, "marts.kpi_daily", func(rows *sql.Rows) error {
+				var r campaignTotals
+				if err := rows.Scan(&r.Channel, &r.Platform, &r.ID, &r.Name, &r.Provisional, &r.Rows, &r.Spend, &r.Impressions,
+					&r.Clicks, &r.Sessions, &r.Conversions, &r.Orders, &r.GrossRevenue, &r.Refunds,
+					&r.Revenue, &r.NewCustomers, &r.ReturningCustomers); err != nil {
+					return err
+				}
+				d.Campaigns = append(d.Campaigns, r)
+				return nil
+			})
+		},
+		func() error { return loadMeta(ctx, db, runID, d) },
+		func() (err error) {
+			if d.Prev, d.SnapshotsBuilt, err = loadPreviousSnapshot(ctx, db, runID, have); err != nil {
+				return fmt.Errorf("reports: read meta.report_snapshots: %w", err)
+			}
+			return nil
+		},
+		func() (err error) {
+			d.Goals, err = loadGoals(ctx, db, have)
+			return err
+		},
+		func() (err error) {
+			if d.Findings, d.FindingsBuilt, err = loadFindings(ctx, db, have); err != nil {
+				return fmt.Errorf("reports: read marts.findings: %w", err)
+			}
+			if d.Attribution, err = loadAttribution(ctx, db, have); err != nil {
+				return fmt.Errorf("reports: read marts.attribution_by_channel: %w", err)
+			}
+			return nil
+		},
+		func() (err error) {
+			d.Evaluation, err = loadEvaluation(ctx, db, have)
+			return err
+		},
+	)
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// loadMeta reads the run's checks, the freshness of every stream and the
+// quarantined rows.
+func loadMeta(ctx context.Context, db *sql.DB, runID int64, d *reportData) error {
 	if err := queryRows(ctx, db, qChecks, []any{runID}, "meta.check_results", func(rows *sql.Rows) error {
 		var c checkResult
 		if err := rows.Scan(&c.Name, &c.Model, &c.Column, &c.Kind, &c.Severity, &c.Status,
@@ -206,7 +293,7 @@ func load(ctx context.Context, db *sql.DB, runID int64) (*reportData, error) {
 		d.Checks = append(d.Checks, c)
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	if err := queryRows(ctx, db, qStreams, nil, "meta.stream_state", func(rows *sql.Rows) error {
 		var s streamState
@@ -217,33 +304,54 @@ func load(ctx context.Context, db *sql.DB, runID int64) (*reportData, error) {
 		d.Streams = append(d.Streams, s)
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	if err := queryRows(ctx, db, qQuarantine, []any{runID}, "meta.quarantine", func(rows *sql.Rows) error {
+	return queryRows(ctx, db, qQuarantine, []any{runID}, "meta.quarantine", func(rows *sql.Rows) error {
 		var q quarantineCount
 		if err := rows.Scan(&q.Source, &q.Stream, &q.ThisRun, &q.Total); err != nil {
 			return err
 		}
 		d.Quarantine = append(d.Quarantine, q)
 		return nil
-	}); err != nil {
-		return nil, err
+	})
+}
+
+// concurrently runs fns at once and returns their errors joined, in the
+// order of fns.
+func concurrently(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
 	}
-	g, err := loadGoals(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	d.Goals = g
-	if d.Findings, d.FindingsBuilt, err = loadFindings(ctx, db); err != nil {
-		return nil, fmt.Errorf("reports: read marts.findings: %w", err)
-	}
-	if d.Evaluation, err = loadEvaluation(ctx, db); err != nil {
-		return nil, err
-	}
-	if d.Attribution, err = loadAttribution(ctx, db); err != nil {
-		return nil, fmt.Errorf("reports: read marts.attribution_by_channel: %w", err)
-	}
-	return d, nil
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// qTables lists the tables of the marts and meta schemas, read once per
+// render: which sections exist depends on them.
+const qTables = `
+SELECT schema_name || '.' || table_name
+FROM duckdb_tables()
+WHERE database_name = current_database() AND schema_name IN ('marts', 'meta')`
+
+// existingTables returns the marts and meta tables of db, by qualified
+// name.
+func existingTables(ctx context.Context, db *sql.DB) (map[string]bool, error) {
+	have := map[string]bool{}
+	err := queryRows(ctx, db, qTables, nil, "duckdb_tables()", func(rows *sql.Rows) error {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		have[name] = true
+		return nil
+	})
+	return have, err
 }
 
 // queryRows runs query and calls scan for every row; table names what was
@@ -329,6 +437,14 @@ func (d *reportData) byChannel(w window) []channelTotals {
 		return a.Channel.String < b.Channel.String
 	})
 	return out
+}
+
+// campaignTotals is one campaign's totals over the last 30 days.
+type campaignTotals struct {
+	Channel            sql.NullString
+	Platform, ID, Name string
+	Provisional        bool
+	totals
 }
 
 // dailyTotal is all channels' totals on one day.

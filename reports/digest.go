@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"html/template"
+	"math"
 	"net/url"
 	"strings"
 	"time"
@@ -26,8 +27,11 @@ type DigestOptions struct {
 }
 
 // Digest is the morning email: a subject with the headline, HTML for mail
-// clients (tables, CSS inlined, no script, no SVG, no images) and a plain
-// text alternative.
+// clients (tables, CSS inlined, no script, no SVG, no images: its charts
+// are CSS bars, table cells whose width is the value) and a plain text
+// alternative. It leads with the findings, then the KPIs, what changed
+// since the last run (read from meta.report_snapshots: the run before
+// RunID), spend and revenue by channel, and the targets.
 type Digest struct {
 	Subject, HTML, Text string
 }
@@ -38,15 +42,59 @@ type digestView struct {
 	Findings                                 []findingRow
 	Cards                                    []card
 	Window                                   string
-	Targets                                  []targetRow
+	Targets                                  []digestTarget
 	TargetsSummary                           string
-	Quality                                  string
-	Link                                     template.URL
-	RunID, Generated                         string
+	// Channels are the largest channels of the last 30 days as CSS bars.
+	Channels []digestChannel
+	// Changes are what changed since the last run, one line each;
+	// ChangesNote is the run compared with, or that there is none.
+	Changes          []string
+	ChangesNote      string
+	Quality          string
+	Link             template.URL
+	RunID, Generated string
 }
 
-// digestTargets is how many targets the digest lists (off track first).
-const digestTargets = 6
+// digestTargets is how many targets the digest lists (off track first),
+// digestChannels how many channels it draws, digestChangeLines how many changes
+// it lists; the bundle has all.
+const (
+	digestTargets     = 6
+	digestChannels    = 6
+	digestChangeLines = 6
+)
+
+// digestTarget is a target of the digest with its attainment as a bar:
+// Width is the bar's share of the cell in percent (attainment, capped at
+// 100), 0 without attainment.
+type digestTarget struct {
+	targetRow
+	Width int
+}
+
+// digestChannel is one channel's spend and revenue as two bars, each as a
+// percent of the largest amount of the chart.
+type digestChannel struct {
+	Channel, Spend, Revenue string
+	SpendW, RevenueW        int
+}
+
+// barWidth is v as a whole percent of max, between 0 and 100; a value
+// that is not 0 is at least 1 so it stays visible.
+func barWidth(v, max float64) int {
+	if max <= 0 || v <= 0 {
+		return 0
+	}
+	w := int(math.Round(100 * v / max))
+	return min(100, max2(w, 1))
+}
+
+func max2(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}
 
 var digestPages = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
@@ -91,12 +139,33 @@ func BuildDigest(ctx context.Context, db *sql.DB, o DigestOptions) (*Digest, err
 		v.Findings = v.Findings[:3]
 	}
 	for _, class := range []string{"bad", "warn", "good", "muted"} {
-		for _, t := range p.Goals.Targets {
+		for i, t := range p.Goals.Targets {
 			if t.Status.Class == class && len(v.Targets) < digestTargets {
-				v.Targets = append(v.Targets, t)
+				w := 0
+				if a := d.Goals.Targets[i].Attainment; a.Valid && a.Float64 > 0 {
+					w = barWidth(math.Min(a.Float64, 1), 1)
+				}
+				v.Targets = append(v.Targets, digestTarget{targetRow: t, Width: w})
 			}
 		}
 	}
+	if d.To.Valid {
+		wc, _ := d.windows()
+		chans := d.byChannel(wc)
+		if len(chans) > digestChannels {
+			chans = chans[:digestChannels]
+		}
+		var top float64
+		for _, c := range chans {
+			top = math.Max(top, math.Max(c.Spend, c.Revenue))
+		}
+		for _, c := range chans {
+			v.Channels = append(v.Channels, digestChannel{Channel: channelName(c.Channel, m),
+				Spend: formatMoney(c.Spend, o.Currency), Revenue: formatMoney(c.Revenue, o.Currency),
+				SpendW: barWidth(c.Spend, top), RevenueW: barWidth(c.Revenue, top)})
+		}
+	}
+	v.ChangesNote, v.Changes = digestChanges(p.Changes, m)
 	if p.Checks.State == "fail" || p.Checks.State == "warn" {
 		v.Quality = p.Checks.Headline
 	}
@@ -168,6 +237,37 @@ func headline(d *reportData, p *pageData, m catalog) string {
 	return strings.Join(parts, m.msg("digest_sep"))
 }
 
+// digestChanges turns "what changed" into short lines: KPIs that moved,
+// statuses that changed, findings new and resolved.
+func digestChanges(c changesView, m catalog) (string, []string) {
+	switch c.State {
+	case "first":
+		return m.msg("changes_first"), nil
+	case "untracked", "":
+		return "", nil
+	case "same":
+		return m.msg("changes_none"), nil
+	}
+	var lines []string
+	for _, k := range c.KPIs {
+		lines = append(lines, m.msg("digest_kpi_moved", k.Label, k.Before, k.After, k.Change))
+	}
+	for _, s := range c.Statuses {
+		lines = append(lines, m.msg("digest_status", s.Label, s.Before.Text, s.After.Text))
+	}
+	for _, f := range c.NewFindings {
+		lines = append(lines, m.msg("digest_new", f))
+	}
+	for _, f := range c.Resolved {
+		lines = append(lines, m.msg("digest_resolved", f))
+	}
+	if len(lines) > digestChangeLines {
+		more := len(lines) - digestChangeLines
+		lines = append(lines[:digestChangeLines], m.msg("and_more", more))
+	}
+	return c.Since, lines
+}
+
 func digestText(v digestView, m catalog) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n%s\n\n%s\n", v.Company, v.Period, v.Headline)
@@ -185,6 +285,21 @@ func digestText(v digestView, m catalog) string {
 		fmt.Fprintf(&b, "\n%s (%s)\n", m.msg("kpis"), v.Window)
 		for _, c := range v.Cards {
 			fmt.Fprintf(&b, "- %s: %s %s\n", c.Label, c.Value, c.Change)
+		}
+	}
+	if v.ChangesNote != "" || len(v.Changes) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", m.msg("changes"))
+		if v.ChangesNote != "" {
+			fmt.Fprintf(&b, "%s\n", v.ChangesNote)
+		}
+		for _, c := range v.Changes {
+			fmt.Fprintf(&b, "- %s\n", c)
+		}
+	}
+	if len(v.Channels) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", m.msg("channels_bar"))
+		for _, c := range v.Channels {
+			fmt.Fprintf(&b, "- %s: %s %s, %s %s\n", c.Channel, m.msg("kpi_spend"), c.Spend, m.msg("kpi_revenue"), c.Revenue)
 		}
 	}
 	if len(v.Targets) > 0 {

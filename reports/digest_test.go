@@ -47,3 +47,48 @@ func TestDigestIsAMailClientPage(t *testing.T) {
 		t.Errorf("Chinese digest: %q", zh.Subject)
 	}
 }
+
+// The digest draws channels and target attainment as CSS bars (table cells
+// with a width, no image) and says what changed since the last report run.
+func TestDigestHasCSSBarsAndWhatChanged(t *testing.T) {
+	db := fullFixtureDB(t)
+	renderBundle(t, db, testOptions("", "en"))
+	for _, q := range []string{
+		`UPDATE marts.targets_vs_actuals SET status = 'at_risk' WHERE target_id = 1 AND is_latest`,
+		`DELETE FROM marts.findings WHERE rank = 2`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := BuildDigest(t.Context(), db, DigestOptions{RunID: 8, Company: "Example Co", Currency: "CNY", Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.HTML) > 100_000 {
+		t.Errorf("digest is %d bytes, over 100 KB", len(d.HTML))
+	}
+	for _, bad := range []string{"<script", "<svg", "<img", "<canvas", hostileScript, hostileImg} {
+		if strings.Contains(d.HTML, bad) {
+			t.Errorf("digest holds %q", bad)
+		}
+	}
+	for _, want := range []string{
+		// paid_search: revenue ¥12,000 is the largest amount; spend ¥3,000 a quarter of it.
+		`width="25%" bgcolor="#2f6eba"`, `width="100%" bgcolor="#e8772e"`,
+		// Target 1: attainment 25%, now at risk.
+		`width="25%"`, "background:#b7791f",
+		"What changed since the last run", "Compared with run 7",
+		"revenue · company · 2025: on track → at risk", "Resolved: display overspends its budget",
+		"&lt;script&gt;alert(1)&lt;/script&gt;",
+	} {
+		if !strings.Contains(strings.ReplaceAll(d.HTML, "background: ", "background:"), want) {
+			t.Errorf("digest lacks %q", want)
+		}
+	}
+	for _, want := range []string{"Resolved: display overspends its budget", "Spend and revenue by channel", "paid_search: Spend ¥3,000.00, Revenue ¥12,000.00"} {
+		if !strings.Contains(d.Text, want) {
+			t.Errorf("text part lacks %q:\n%s", want, d.Text)
+		}
+	}
+}

@@ -1,17 +1,41 @@
 // Package reports renders pacer's static HTML report bundle from the
 // warehouse: marts.kpi_daily for the numbers, the goals marts
-// (targets_vs_actuals, budget_pacing, team_scorecard) for targets, and the
-// meta tables (check_results, stream_state, quarantine) for data quality.
+// (targets_vs_actuals, budget_pacing, team_scorecard) for targets, the
+// findings, attribution and evaluation marts, and the meta tables
+// (check_results, stream_state, quarantine) for data quality; and the
+// emailed digest ([BuildDigest], [Send]).
 //
 // [Render] writes one folder that opens from file:// on a plane:
 //
-//	index.html                 the page: header, headline KPIs (last 30 days vs the
-//	                           30 before), daily spend vs revenue, channels, targets
-//	                           and pacing, data quality
+//	index.html                 the headline: findings first, then the KPIs (last 30 days
+//	                           vs the 30 before) with their company targets (goal,
+//	                           attainment, pace, forecast), every target's standing, what
+//	                           changed since the last run, daily spend vs revenue
+//	targets.html               targets and pacing, budget pacing
+//	channels.html              channels and campaigns
+//	attribution.html           the attribution models side by side
+//	funnel.html                funnel stages per channel
+//	economics.html             channel economics (LTV:CAC) and customer segments
+//	reconciliation.html        finance vs ad platforms vs web analytics vs CRM
+//	team.html                  team scorecards, payouts and their calculation
+//	quality.html               check results, provisional days, freshness, quarantine
 //	assets/echarts.min.js      Apache ECharts 5.4.3, embedded (see assets/README.md)
 //	assets/LICENSE, NOTICE     its license and notice
-//	data/*.csv                 the rows behind every table and chart on the page
-//	manifest.json              run id, period, freshness, size and SHA-256 per file
+//	data/*.csv                 the rows behind every table and chart of the pages
+//	manifest.json              run id, period, freshness, pages, size and SHA-256 per file
+//
+// A section page is written only when its marts exist (index, channels and
+// quality always are); every page shares the navigation to the pages
+// written, the stylesheet (phone layout, print rules) and the banners for
+// failed checks and provisional days.
+//
+// # What changed
+//
+// After the bundle is in place, Render stores the run's headline in
+// meta.report_snapshots (see changes.go), replacing that run's rows; the
+// next run compares itself with the latest earlier run and lists the KPIs
+// that moved, the targets and budgets whose status changed, and the
+// findings that are new or resolved. The first run says there is none.
 //
 // # Numbers
 //

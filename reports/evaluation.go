@@ -11,6 +11,7 @@ const (
 	csvReconciliation = "data/reconciliation.csv"
 	csvFunnel         = "data/funnel.csv"
 	csvEconomics      = "data/channel_economics.csv"
+	csvSegments       = "data/segments.csv"
 )
 
 // evaluationData is what the evaluation marts hold for the page: the last
@@ -20,8 +21,22 @@ type evaluationData struct {
 	Reconciliation []reconRow
 	Funnel         []funnelRow
 	Economics      []econRow
+	Segments       []segmentRow
 	// From and To bound the reconciliation window.
 	From, To sql.NullTime
+	// Which marts exist (empty or not): each page appears only when its
+	// marts do.
+	ReconBuilt, FunnelBuilt, EconBuilt, SegmentsBuilt bool
+}
+
+// segmentRow is one RFM segment of marts.customer_segment_summary, summed
+// over acquisition channels.
+type segmentRow struct {
+	Segment                                   string
+	Customers, Returning                      int64
+	Monetary                                  float64
+	ShareCustomers, ShareMonetary, AvgRecency sql.NullFloat64
+	AvgFrequency, AvgMonetary, ReturningShare sql.NullFloat64
 }
 
 type reconRow struct {
@@ -96,13 +111,29 @@ SELECT channel,
 FROM latest
 GROUP BY channel
 ORDER BY sum(new_customers) DESC, channel`
+
+	// Segments summed over acquisition channels; averages weighted by
+	// customers, shares recomputed from the sums.
+	qSegments = `
+SELECT CAST(segment AS VARCHAR),
+       CAST(sum(customers) AS BIGINT),
+       CAST(sum(returning_customers) AS BIGINT),
+       CAST(sum(monetary) AS DOUBLE),
+       CAST(sum(customers) AS DOUBLE) / nullif(CAST((SELECT sum(customers) FROM marts.customer_segment_summary) AS DOUBLE), 0),
+       CAST(sum(monetary) AS DOUBLE) / nullif(CAST((SELECT sum(monetary) FROM marts.customer_segment_summary) AS DOUBLE), 0),
+       sum(avg_recency_days * customers) / nullif(sum(customers), 0),
+       sum(avg_frequency * customers) / nullif(sum(customers), 0),
+       CAST(sum(monetary) AS DOUBLE) / nullif(sum(customers), 0),
+       CAST(sum(returning_customers) AS DOUBLE) / nullif(sum(customers), 0)
+FROM marts.customer_segment_summary
+GROUP BY segment
+ORDER BY segment`
 )
 
-func loadEvaluation(ctx context.Context, db *sql.DB) (evaluationData, error) {
+func loadEvaluation(ctx context.Context, db *sql.DB, have map[string]bool) (evaluationData, error) {
 	var d evaluationData
-	if ok, err := tableExists(ctx, db, "marts", "reconciliation"); err != nil {
-		return d, err
-	} else if ok {
+	if have["marts.reconciliation"] {
+		d.ReconBuilt = true
 		if err := queryRows(ctx, db, qRecon, nil, "marts.reconciliation", func(rows *sql.Rows) error {
 			var r reconRow
 			if err := rows.Scan(&r.Channel, &r.Finance, &r.Platform, &r.Web, &r.CRM, &r.PlatformGap, &r.WebGap, &d.From, &d.To); err != nil {
@@ -114,9 +145,8 @@ func loadEvaluation(ctx context.Context, db *sql.DB) (evaluationData, error) {
 			return d, err
 		}
 	}
-	if ok, err := tableExists(ctx, db, "marts", "funnel"); err != nil {
-		return d, err
-	} else if ok {
+	if have["marts.funnel"] {
+		d.FunnelBuilt = true
 		if err := queryRows(ctx, db, qFunnel, nil, "marts.funnel", func(rows *sql.Rows) error {
 			var r funnelRow
 			if err := rows.Scan(&r.Period, &r.Channel, &r.Impressions, &r.Clicks, &r.Sessions, &r.Orders, &r.CTR, &r.SessionToOrder,
@@ -129,15 +159,28 @@ func loadEvaluation(ctx context.Context, db *sql.DB) (evaluationData, error) {
 			return d, err
 		}
 	}
-	if ok, err := tableExists(ctx, db, "marts", "channel_economics"); err != nil {
-		return d, err
-	} else if ok {
+	if have["marts.channel_economics"] {
+		d.EconBuilt = true
 		if err := queryRows(ctx, db, qEconomics, nil, "marts.channel_economics", func(rows *sql.Rows) error {
 			var r econRow
 			if err := rows.Scan(&r.Channel, &r.NewCustomers, &r.CAC, &r.LTV, &r.LTVToCAC, &r.RepeatRate, &r.Payback, &r.Cohorts); err != nil {
 				return err
 			}
 			d.Economics = append(d.Economics, r)
+			return nil
+		}); err != nil {
+			return d, err
+		}
+	}
+	if have["marts.customer_segment_summary"] {
+		d.SegmentsBuilt = true
+		if err := queryRows(ctx, db, qSegments, nil, "marts.customer_segment_summary", func(rows *sql.Rows) error {
+			var r segmentRow
+			if err := rows.Scan(&r.Segment, &r.Customers, &r.Returning, &r.Monetary, &r.ShareCustomers, &r.ShareMonetary,
+				&r.AvgRecency, &r.AvgFrequency, &r.AvgMonetary, &r.ReturningShare); err != nil {
+				return err
+			}
+			d.Segments = append(d.Segments, r)
 			return nil
 		}); err != nil {
 			return d, err
@@ -153,11 +196,19 @@ type evaluationView struct {
 	Funnel                       [][]string
 	FunnelPeriod                 string
 	Economics                    [][]string
+	Segments                     [][]string
 	ReconCSV, FunnelCSV, EconCSV string
+	SegmentsCSV                  string
+	// Built flags of the marts, for the pages' empty states.
+	ReconBuilt, FunnelBuilt, EconBuilt, SegmentsBuilt bool
+	// One chart per page: platform and web gaps per channel, funnel
+	// stages per channel, LTV:CAC per channel. Empty (no ID) without rows.
+	ReconChart, FunnelChart, EconChart chartView
 }
 
 func evaluationOf(d evaluationData, o Options, m catalog, files []bundleFile) (evaluationView, []bundleFile) {
-	v := evaluationView{ReconCSV: csvReconciliation, FunnelCSV: csvFunnel, EconCSV: csvEconomics}
+	v := evaluationView{ReconCSV: csvReconciliation, FunnelCSV: csvFunnel, EconCSV: csvEconomics, SegmentsCSV: csvSegments,
+		ReconBuilt: d.ReconBuilt, FunnelBuilt: d.FunnelBuilt, EconBuilt: d.EconBuilt, SegmentsBuilt: d.SegmentsBuilt}
 	cur := o.Currency
 	if d.From.Valid {
 		v.Window = m.msg("window", d.From.Time.Format(dateLayout), d.To.Time.Format(dateLayout))
@@ -195,5 +246,33 @@ func evaluationOf(d evaluationData, o Options, m catalog, files []bundleFile) (e
 		ec.row(csvText(r.Channel), csvCount(r.NewCustomers), csvFloat(r.CAC), csvFloat(r.LTV), csvFloat(r.LTVToCAC), csvFloat(r.RepeatRate), pb,
 			strconv.FormatInt(r.Cohorts, 10))
 	}
-	return v, append(files, rc.file(csvReconciliation), fc.file(csvFunnel), ec.file(csvEconomics))
+	sg := newCSV("segment", "customers", "returning_customers", "returning_share", "share_of_customers", "monetary",
+		"share_of_monetary", "avg_monetary", "avg_recency_days", "avg_frequency")
+	for _, r := range d.Segments {
+		v.Segments = append(v.Segments, []string{r.Segment, formatInt(r.Customers), formatPercent(r.ShareCustomers),
+			formatPercent(r.ReturningShare), formatMoney(r.Monetary, cur), formatPercent(r.ShareMonetary),
+			formatMoneyN(r.AvgMonetary, cur), formatNumberN(r.AvgRecency, 0), formatNumberN(r.AvgFrequency, 2)})
+		sg.row(csvText(r.Segment), strconv.FormatInt(r.Customers, 10), strconv.FormatInt(r.Returning, 10), csvFloat(r.ReturningShare),
+			csvFloat(r.ShareCustomers), csvMoney(r.Monetary), csvFloat(r.ShareMonetary), csvFloat(r.AvgMonetary),
+			csvFloat(r.AvgRecency), csvFloat(r.AvgFrequency))
+	}
+	if len(d.Reconciliation) > 0 {
+		v.ReconChart = reconChart(d.Reconciliation, m)
+	}
+	if len(d.Funnel) > 0 {
+		v.FunnelChart = funnelChart(d.Funnel, m)
+	}
+	if len(d.Economics) > 0 {
+		v.EconChart = economicsChart(d.Economics, m)
+	}
+	return v, append(files, rc.file(csvReconciliation), fc.file(csvFunnel), ec.file(csvEconomics), sg.file(csvSegments))
+}
+
+// formatNumberN formats a nullable number with the given decimals; NULL is
+// "–".
+func formatNumberN(v sql.NullFloat64, decimals int) string {
+	if !v.Valid {
+		return missing
+	}
+	return formatNumber(v.Float64, decimals)
 }

@@ -34,8 +34,14 @@ func TestRenderShowsEvaluationSections(t *testing.T) {
 	if _, err := Render(t.Context(), db, testOptions(dir, "en")); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := os.ReadFile(filepath.Join(dir, "index.html"))
-	page := string(b)
+	var page string
+	for _, name := range []string{"funnel.html", "economics.html", "reconciliation.html"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page += string(b)
+	}
 	for _, want := range []string{
 		// 28 days to 21 November: finance 200, platforms 330 (+65%), web 200 (0%).
 		`<td class="name">&lt;b&gt;paid&lt;/b&gt;</td><td class="num">¥200.00</td><td class="num">¥330.00</td><td class="num">65.0%</td><td class="num">¥200.00</td><td class="num">0.0%</td><td class="num">–</td>`,

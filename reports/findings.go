@@ -17,9 +17,6 @@ type finding struct {
 }
 
 const (
-	qFindingsTable = `SELECT count(*) FROM duckdb_tables()
-WHERE database_name = current_database() AND schema_name = 'marts' AND table_name = 'findings'`
-
 	qFindings = `
 SELECT rank, rule, kind, scope, title, coalesce(detail, ''), impact
 FROM marts.findings
@@ -28,12 +25,8 @@ ORDER BY rank`
 
 // loadFindings reads marts.findings; a warehouse built before the findings
 // model has none, and the section then says so.
-func loadFindings(ctx context.Context, db *sql.DB) ([]finding, bool, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, qFindingsTable).Scan(&n); err != nil {
-		return nil, false, err
-	}
-	if n == 0 {
+func loadFindings(ctx context.Context, db *sql.DB, have map[string]bool) ([]finding, bool, error) {
+	if !have["marts.findings"] {
 		return nil, false, nil
 	}
 	var out []finding

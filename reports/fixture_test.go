@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,8 +34,8 @@ CREATE TABLE marts.kpi_daily (
     provisional BOOLEAN
 )`
 
-// openDB opens a real DuckDB file in a temporary folder with the meta
-// migration applied and an empty marts.kpi_daily.
+// openDB opens a real DuckDB file in a temporary folder with the
+// warehouse's migrations applied and an empty marts.kpi_daily.
 func openDB(tb testing.TB) *sql.DB {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "pacer.duckdb")
@@ -47,12 +49,19 @@ func openDB(tb testing.TB) *sql.DB {
 	if _, err := db.ExecContext(ctx, "SET GLOBAL TimeZone = 'UTC'"); err != nil {
 		tb.Fatal(err)
 	}
-	mig, err := os.ReadFile(filepath.Join("..", "warehouse", "migrations", "0001_schemas.sql"))
-	if err != nil {
-		tb.Fatal(err)
+	migs, err := filepath.Glob(filepath.Join("..", "warehouse", "migrations", "*.sql"))
+	if err != nil || len(migs) == 0 {
+		tb.Fatalf("no migrations: %v", err)
 	}
-	if _, err := db.ExecContext(ctx, string(mig)); err != nil {
-		tb.Fatalf("apply migration: %v", err)
+	sort.Strings(migs)
+	for _, name := range migs {
+		mig, err := os.ReadFile(name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, string(mig)); err != nil {
+			tb.Fatalf("apply migration %s: %v", name, err)
+		}
 	}
 	if _, err := db.ExecContext(ctx, kpiDDL); err != nil {
 		tb.Fatal(err)
@@ -333,4 +342,70 @@ func addGoals(tb testing.TB, db *sql.DB, rows bool) {
 	if _, err := db.ExecContext(context.Background(), q); err != nil {
 		tb.Fatalf("goals fixture: %v", err)
 	}
+}
+
+// fullSQL adds the marts of the findings, attribution and evaluation
+// models to the fixture, so that every page of the bundle exists, with the
+// hostile names in each: a finding's title, a channel of every mart, a
+// segment, a check's detail.
+const fullSQL = `
+CREATE TABLE marts.findings AS SELECT * FROM (VALUES
+  (1, 'conversion_rate_drop', 'execution', 'channel=paid_social', '` + hostileScript + ` converts 44% fewer', 'detail ` + hostileImg + `', 26732.4),
+  (2, 'budget_overspend', 'strategy', 'channel=display', 'display overspends its budget', 'd', 500.0))
+  AS t(rank, rule, kind, scope, title, detail, impact);
+CREATE TABLE marts.attribution_by_channel AS SELECT * FROM (VALUES
+  ('last_touch', '2025-03', 'paid_search', 8.0, 800.0, 200.0, 4.0, 10.0),
+  ('markov', '2025-03', 'paid_search', 6.5, 650.0, 200.0, 3.25, 10.0),
+  ('shapley', '2025-03', 'paid_search', 6.0, 600.0, 200.0, 3.0, 10.0),
+  ('last_touch', '2025-03', '` + hostileScript + `', 2.0, 200.0, 0.0, NULL, 10.0),
+  ('markov', '2025-03', '` + hostileScript + `', 3.5, 350.0, 0.0, NULL, 10.0),
+  ('shapley', '2025-03', '` + hostileScript + `', 4.0, 400.0, 0.0, NULL, 10.0))
+  AS t(model, period, channel, conversions, value, spend, roas, period_conversions);
+CREATE TABLE marts.reconciliation AS SELECT * FROM (VALUES
+  (DATE '2025-03-30', 'paid_search', 400.0, 520.0, 380.0, NULL),
+  (DATE '2025-03-31', 'paid_search', 400.0, 480.0, 420.0, 300.0),
+  (DATE '2025-03-31', '` + hostileImg + `', 30.0, NULL, 33.0, NULL))
+  AS t(date, channel, finance_revenue, platform_conversion_value, web_revenue, crm_won_revenue);
+CREATE TABLE marts.funnel AS SELECT * FROM (VALUES
+  ('month', DATE '2025-03-01', 'paid_search', 31000, 620, 6200, 124, 0.02, 0.02, 12400.0, 'click_to_session', -0.1),
+  ('month', DATE '2025-03-01', '` + hostileScript + `', 0, 0, 3100, 31, NULL, 0.01, 2340.5, NULL, NULL))
+  AS t(period_type, period_start, channel, impressions, clicks, sessions, orders, click_through_rate, session_to_order_rate, revenue, biggest_drop_stage, biggest_drop_change);
+CREATE TABLE marts.channel_economics AS SELECT * FROM (VALUES
+  ('paid_search', DATE '2025-02-01', 1, 60, 3000.0, 120.0, 0.2, 1),
+  ('` + hostileImg + `', DATE '2025-02-01', 1, 10, 0.0, 30.0, 0.1, NULL))
+  AS t(channel, cohort_month, months_since, new_customers, spend, cumulative_ltv, repeat_purchase_rate, payback_month);
+CREATE TABLE marts.customer_segment_summary AS SELECT * FROM (VALUES
+  ('champions', 'paid_search', 20, 18, 0.9, 12.0, 4.5, 9000.0, 450.0, 0.2, 0.6),
+  ('` + hostileScript + `', 'paid_search', 80, 10, 0.125, 60.0, 1.2, 6000.0, 75.0, 0.8, 0.4))
+  AS t(segment, acquisition_channel, customers, returning_customers, returning_share, avg_recency_days, avg_frequency, monetary, avg_monetary, share_of_customers, share_of_monetary);
+INSERT INTO meta.check_results VALUES
+  (7, TIMESTAMPTZ '2025-04-01 05:59:30+00', 'sql:hostile_detail', 'marts.kpi_daily', NULL, 'sql', 'warn', 'fail', 1, 'campaign ` + hostileImg + `');
+`
+
+// fullFixtureDB is fixtureDB with every mart the report reads.
+func fullFixtureDB(tb testing.TB) *sql.DB {
+	tb.Helper()
+	db := fixtureDB(tb)
+	if _, err := db.ExecContext(context.Background(), fullSQL); err != nil {
+		tb.Fatalf("full fixture: %v", err)
+	}
+	return db
+}
+
+// renderBundle renders db in lang and returns the bundle folder, the
+// manifest and every page of the bundle by name (index, targets, ...).
+func renderBundle(t *testing.T, db *sql.DB, opts Options) (string, *Manifest, map[string]string) {
+	t.Helper()
+	if opts.Dir == "" {
+		opts.Dir = filepath.Join(t.TempDir(), "report")
+	}
+	man, err := Render(t.Context(), db, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[string]string{}
+	for _, p := range man.Pages {
+		pages[strings.TrimSuffix(p, ".html")] = readFile(t, opts.Dir, p)
+	}
+	return opts.Dir, man, pages
 }

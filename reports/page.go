@@ -3,6 +3,7 @@ package reports
 import (
 	"database/sql"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -46,9 +47,16 @@ type pageData struct {
 	Channels     []channelRow
 	ChannelTotal channelRow
 	ChannelsCSV  string
-	// Charts are Trend and ChannelChart, for the scripts at the end.
-	Charts  []chartView
-	Scripts []string
+	// Campaigns are the largest campaigns of the last 30 days (the CSV
+	// has all); CampaignsMore says how many more there are.
+	Campaigns     []campaignRow
+	CampaignsMore string
+	CampaignsCSV  string
+
+	// Changes is "what changed since the last run" on the index page;
+	// snap is this run's headline, stored after the bundle is written.
+	Changes changesView
+	snap    *snapshot
 
 	Goals targetsView
 	// Findings lead the page: what to look at first.
@@ -58,10 +66,15 @@ type pageData struct {
 	// Evaluation is the funnel, channel economics and reconciliation.
 	Evaluation evaluationView
 
-	Checks     checksView
-	Streams    []streamRow
-	StreamsCSV string
-	Quarantine quarantineView
+	Checks checksView
+	// ProvisionalDays lists the provisional days of marts.kpi_daily for
+	// the data quality page ("" when none).
+	ProvisionalDays string
+	Streams         []streamRow
+	StreamsCSV      string
+	// StreamsChart is the days behind per source stream.
+	StreamsChart chartView
+	Quarantine   quarantineView
 }
 
 // card is one headline KPI.
@@ -74,6 +87,23 @@ type card struct {
 	Tone   string // good, bad or empty (neutral)
 	// ToneText says good or bad in words, for readers without colour.
 	ToneText string
+	// Target is the company-wide target of the card's metric, nil when
+	// none.
+	Target *cardTarget
+}
+
+// cardTarget is a headline KPI's target: the company-wide target of the
+// same metric that is running (the shortest period when several are), else
+// the shortest one not running.
+type cardTarget struct {
+	Label, Value, Attainment, Pace, Forecast string
+	Status                                   badge
+}
+
+// campaignRow is one row of the campaigns table.
+type campaignRow struct {
+	Campaign, ID, Channel, Platform, Spend, Revenue, ROAS, Orders, CAC, ConversionRate string
+	Provisional                                                                        bool
 }
 
 // channelRow is one row of the channel table.
@@ -88,6 +118,9 @@ type checksView struct {
 	Summary  string
 	Rows     []checkRow // checks that did not pass, errors first
 	CSV      string
+	// Failing names the first checks of severity error that did not pass,
+	// for the banner of every page.
+	Failing string
 }
 
 // checkRow is one check that did not pass.
@@ -248,9 +281,13 @@ func build(d *reportData, o Options, m catalog) (*pageData, []bundleFile) {
 		}
 		p.Trend = trendChart(d.daily(), d.From.Time, d.To.Time, provFrom, m)
 		p.ChannelChart = channelChart(chans, m)
-		p.Charts = []chartView{p.Trend, p.ChannelChart}
-		p.Scripts = mergeScripts(p.Trend.Scripts, p.ChannelChart.Scripts)
+		if d.ProvisionalFrom.Valid {
+			days := int(d.To.Time.Sub(d.ProvisionalFrom.Time).Hours()/24) + 1
+			p.ProvisionalDays = m.msg("provisional_days", d.ProvisionalFrom.Time.Format(dateLayout), d.To.Time.Format(dateLayout), days)
+		}
 	}
+	p.Campaigns, p.CampaignsMore, files = campaignsOf(d.Campaigns, d, o, m, files)
+	p.CampaignsCSV = csvCampaigns
 
 	// The daily rows behind the trend chart, written even when empty so the
 	// bundle always has the same files.
@@ -275,13 +312,108 @@ func build(d *reportData, o Options, m catalog) (*pageData, []bundleFile) {
 
 	p.Findings, files = findingsOf(d.Findings, d.FindingsBuilt, o, m, files)
 	p.Goals, files = targetsOf(d.Goals, o, m, files)
-	p.Attribution, files = attributionOf(d.Attribution, o, files)
+	p.Attribution, files = attributionOf(d.Attribution, o, m, files)
 	p.Evaluation, files = evaluationOf(d.Evaluation, o, m, files)
 	p.Checks, files = checksOf(d, o, m, files)
-	p.Streams, files = streamsOf(d, o, files)
+	var behind []sql.NullFloat64
+	p.Streams, behind, files = streamsOf(d, o, files)
+	if len(p.Streams) > 0 {
+		p.StreamsChart = freshnessChart(p.Streams, behind, m)
+	}
 	p.StreamsCSV = csvFreshness
 	p.Quarantine, files = quarantineOf(d, m, files)
+	p.snap = snapshotOf(d, o)
+	p.Changes, files = changesOf(d, p.snap, o, m, files)
+	for i, mt := range metrics {
+		if i < len(p.Cards) {
+			p.Cards[i].Target = cardTargetOf(d.Goals.Targets, mt.key, cur, m)
+		}
+	}
 	return p, files
+}
+
+// cardTargetOf finds the company-wide target of metric for its KPI card.
+func cardTargetOf(ts []targetStanding, metric, cur string, m catalog) *cardTarget {
+	var best *targetStanding
+	running := func(t *targetStanding) bool {
+		return t.Status.String != "not_started" && t.DaysLeft.Valid && t.DaysLeft.Int64 > 0
+	}
+	length := func(t *targetStanding) time.Duration { return t.PeriodEnd.Time.Sub(t.PeriodStart.Time) }
+	for i := range ts {
+		t := &ts[i]
+		if t.Metric != metric || t.Scope != "company" {
+			continue
+		}
+		switch {
+		case best == nil:
+			best = t
+		case running(t) != running(best):
+			if running(t) {
+				best = t
+			}
+		case length(t) < length(best):
+			best = t
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return &cardTarget{
+		Label:      best.Label,
+		Value:      formatValue(best.Value, best.Unit, cur),
+		Attainment: formatPercent(best.Attainment),
+		Pace:       formatRatio(best.Pace),
+		Forecast:   formatValue(best.Forecast, best.Unit, cur),
+		Status:     statusBadge(best.Status, m),
+	}
+}
+
+// campaignsShown is how many campaigns the channels page lists.
+const campaignsShown = 50
+
+// csvCampaigns is the bundle path of the campaigns table.
+const csvCampaigns = "data/campaigns.csv"
+
+// campaignsOf formats the campaigns of the last 30 days.
+func campaignsOf(cs []campaignTotals, d *reportData, o Options, m catalog, files []bundleFile) ([]campaignRow, string, []bundleFile) {
+	out := newCSV("channel", "platform", "campaign_id", "campaign_name", "spend", "revenue", "roas", "orders", "cac",
+		"sessions", "conversion_rate", "new_customers", "gross_revenue", "refunds", "conversions", "impressions", "clicks",
+		"provisional", "window_from", "window_to")
+	var from, to string
+	if d.To.Valid {
+		wc, _ := d.windows()
+		from, to = wc.From.Format(dateLayout), wc.To.Format(dateLayout)
+	}
+	var rows []campaignRow
+	for _, c := range cs {
+		out.row(csvText(c.Channel.String), csvText(c.Platform), csvText(c.ID), csvText(c.Name), csvMoney(c.Spend), csvMoney(c.Revenue),
+			csvFloat(c.ROAS()), strconv.FormatInt(c.Orders, 10), csvFloat(c.CAC()), strconv.FormatInt(c.Sessions, 10),
+			csvFloat(c.ConversionRate()), strconv.FormatInt(c.NewCustomers, 10), csvMoney(c.GrossRevenue), csvMoney(c.Refunds),
+			strconv.FormatInt(c.Conversions, 10), strconv.FormatInt(c.Impressions, 10), strconv.FormatInt(c.Clicks, 10),
+			strconv.FormatBool(c.Provisional), from, to)
+		if len(rows) == campaignsShown {
+			continue
+		}
+		name := c.Name
+		if name == "" {
+			name = missing
+		}
+		platform := c.Platform
+		if platform == "" {
+			platform = missing
+		}
+		rows = append(rows, campaignRow{
+			Campaign: name, ID: c.ID, Channel: channelName(c.Channel, m), Platform: platform,
+			Spend: formatMoney(c.Spend, o.Currency), Revenue: formatMoney(c.Revenue, o.Currency), ROAS: formatRatio(c.ROAS()),
+			Orders: formatInt(c.Orders), CAC: formatMoneyN(c.CAC(), o.Currency), ConversionRate: formatPercent(c.ConversionRate()),
+			Provisional: c.Provisional,
+		})
+	}
+	more := ""
+	if n := len(cs) - len(rows); n > 0 {
+		more = m.msg("more_campaigns", formatInt(int64(n)))
+	}
+	return rows, more, append(files, out.file(csvCampaigns))
 }
 
 // channelRowOf formats one channel's (or the total's) totals.
@@ -362,6 +494,15 @@ func checksOf(d *reportData, o Options, m catalog, files []bundleFile) (checksVi
 		}
 	}
 	v.Rows = append(errs, warns...)
+	var names []string
+	for i, r := range errs {
+		if i == 3 {
+			names = append(names, m.msg("and_more", len(errs)-3))
+			break
+		}
+		names = append(names, r.Name)
+	}
+	v.Failing = strings.Join(names, m.msg("list_sep"))
 	total := len(d.Checks)
 	n := func(i int) string { return formatInt(int64(i)) }
 	switch {
@@ -393,18 +534,22 @@ func truncate(s string, n int) string {
 
 // streamsOf lists the freshness of every source stream. Days behind counts
 // from synced_through to the report's day (Options.Now, in UTC).
-func streamsOf(d *reportData, o Options, files []bundleFile) ([]streamRow, []bundleFile) {
+func streamsOf(d *reportData, o Options, files []bundleFile) ([]streamRow, []sql.NullFloat64, []bundleFile) {
 	today := o.Now.UTC().Truncate(24 * time.Hour)
 	out := newCSV("source", "stream", "canonical", "synced_through", "days_behind", "provisional_from", "updated_at")
 	var rows []streamRow
+	var days []sql.NullFloat64
 	for _, s := range d.Streams {
 		behind, behindCSV := missing, ""
+		var n64 sql.NullFloat64
 		if s.SyncedThrough.Valid {
 			st := s.SyncedThrough.Time
 			day := time.Date(st.Year(), st.Month(), st.Day(), 0, 0, 0, 0, time.UTC)
 			n := int64(today.Sub(day).Hours() / 24)
 			behind, behindCSV = formatInt(n), strconv.FormatInt(n, 10)
+			n64 = valid(float64(n))
 		}
+		days = append(days, n64)
 		rows = append(rows, streamRow{
 			Source:          s.Source,
 			Stream:          s.Stream,
@@ -417,7 +562,7 @@ func streamsOf(d *reportData, o Options, files []bundleFile) ([]streamRow, []bun
 		out.row(csvText(s.Source), csvText(s.Stream), csvText(s.Canonical), csvDate(s.SyncedThrough), behindCSV,
 			csvDate(s.ProvisionalFrom), s.UpdatedAt.UTC().Format(time.RFC3339))
 	}
-	return rows, append(files, out.file(csvFreshness))
+	return rows, days, append(files, out.file(csvFreshness))
 }
 
 // quarantineOf counts quarantined rows per source stream.

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -10,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -89,6 +87,10 @@ type Manifest struct {
 	ChecksWarned int `json:"checks_warned"`
 	// Freshness is meta.stream_state, one entry per source stream, sorted.
 	Freshness []StreamFreshness `json:"freshness"`
+	// Pages are the bundle's HTML pages in navigation order, index.html
+	// first; a section whose marts do not exist has none. Their sizes and
+	// checksums are in Files.
+	Pages []string `json:"pages"`
 	// Files are the bundle's files except manifest.json, sorted by path.
 	Files []File `json:"files"`
 }
@@ -118,34 +120,22 @@ type File struct {
 	SHA256 string `json:"sha256"`
 }
 
-// pages are the parsed page templates, one per language.
-var pages = func() map[string]*template.Template {
-	out := map[string]*template.Template{}
-	for _, lang := range Languages {
-		m := catalogs[lang]
-		t := template.New("index.html.tmpl").Funcs(template.FuncMap{
-			"t": func(key string) (string, error) {
-				s, ok := m[key]
-				if !ok {
-					return "", fmt.Errorf("no message %q", key)
-				}
-				return s, nil
-			},
-		})
-		out[lang] = template.Must(t.ParseFS(embedded, "templates/index.html.tmpl"))
-	}
-	return out
-}()
-
-// Render reads marts.kpi_daily, the goals marts (when the warehouse has
-// them) and the meta tables through db and writes the report bundle into
-// opts.Dir: index.html, assets/ (ECharts with its LICENSE and NOTICE),
-// data/*.csv (the rows behind each table and chart) and manifest.json. It
-// returns the manifest it wrote.
+// Render reads marts.kpi_daily, the goals and evaluation marts (when the
+// warehouse has them) and the meta tables through db and writes the report
+// bundle into opts.Dir: index.html and one page per section (see
+// bundlePages), assets/ (ECharts with its LICENSE and NOTICE), data/*.csv
+// (the rows behind each table and chart) and manifest.json. It returns the
+// manifest it wrote.
 //
-// Render only reads db. It returns [ErrAssetsMissing] when the chart library
-// was not embedded at build time. On error, opts.Dir is left as it was.
-// Concurrent calls must use different Dirs.
+// Render writes one thing to db, after the bundle is in place: the run's
+// headline (KPIs, target and budget statuses, findings) into
+// meta.report_snapshots, replacing any earlier snapshot of the same run, so
+// the next run can say what changed. Without that table (a warehouse from
+// before migration 0003), or on a read-only db, it only reads.
+//
+// It returns [ErrAssetsMissing] when the chart library was not embedded at
+// build time. On error, opts.Dir is left as it was (and no snapshot is
+// stored). Concurrent calls must use different Dirs.
 func Render(ctx context.Context, db *sql.DB, opts Options) (*Manifest, error) {
 	start := time.Now()
 	if err := normalize(&opts); err != nil {
@@ -162,14 +152,17 @@ func Render(ctx context.Context, db *sql.DB, opts Options) (*Manifest, error) {
 	m := catalogs[opts.Language]
 	page, files := build(data, opts, m)
 
-	var html bytes.Buffer
-	if err := pages[opts.Language].Execute(&html, page); err != nil {
-		return nil, fmt.Errorf("reports: render index.html: %w", err)
+	html, err := renderPages(data, page, m)
+	if err != nil {
+		return nil, err
 	}
-	files = append(files, bundleFile{Path: "index.html", Data: html.Bytes()})
+	files = append(files, html...)
 	files = append(files, assets...)
 
 	man := manifestOf(data, opts, page, files)
+	for _, f := range html {
+		man.Pages = append(man.Pages, f.Path)
+	}
 	manJSON, err := json.MarshalIndent(man, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("reports: encode manifest.json: %w", err)
@@ -181,6 +174,13 @@ func Render(ctx context.Context, db *sql.DB, opts Options) (*Manifest, error) {
 	}
 	if err := writeBundle(opts.Dir, files); err != nil {
 		return nil, err
+	}
+	// The headline is stored once the bundle is out, so a failed render
+	// leaves the previous snapshot as the one the next run compares with.
+	if err := saveSnapshot(ctx, db, page.snap); errors.Is(err, errReadOnly) {
+		opts.Logger.WarnContext(ctx, "report snapshot not stored: the next report cannot say what changed since this one", "error", err)
+	} else if err != nil {
+		return nil, fmt.Errorf("reports: store the run's headline in meta.report_snapshots: %w", err)
 	}
 	var size int64
 	for _, f := range man.Files {

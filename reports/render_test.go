@@ -21,23 +21,40 @@ import (
 // Use go test -tags duckdb_arrow ./reports -update to rewrite the golden files.
 var update = flag.Bool("update", false, "update golden files")
 
-func TestRenderMatchesGoldenPage(t *testing.T) {
-	_, _, page := renderFixture(t, "en")
-	golden := filepath.Join("testdata", "index.golden.html")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
+// Every page of the full fixture (all marts present) against
+// testdata/<page>.golden.html, and two pages in Chinese against
+// testdata/<page>.zh-CN.golden.html.
+func TestRenderMatchesGoldenPages(t *testing.T) {
+	for _, lang := range Languages {
+		_, man, pages := renderBundle(t, fullFixtureDB(t), testOptions("", lang))
+		if len(man.Pages) != len(bundlePages) {
+			t.Fatalf("pages %v, want all %d", man.Pages, len(bundlePages))
 		}
-		if err := os.WriteFile(golden, []byte(page), 0o644); err != nil {
-			t.Fatal(err)
+		suffix := ".golden.html"
+		names := man.Pages
+		if lang != "en" {
+			suffix = "." + lang + ".golden.html"
+			names = []string{"index.html", "targets.html"}
 		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if page != string(want) {
-		t.Errorf("index.html differs from %s (review, then go test -update):\n%s", golden, firstDiff(string(want), page))
+		for _, name := range names {
+			page := pages[strings.TrimSuffix(name, ".html")]
+			golden := filepath.Join("testdata", strings.TrimSuffix(name, ".html")+suffix)
+			if *update {
+				if err := os.MkdirAll("testdata", 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(page), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if page != string(want) {
+				t.Errorf("%s differs from %s (review, then go test -update):\n%s", name, golden, firstDiff(string(want), page))
+			}
+		}
 	}
 }
 
@@ -106,7 +123,8 @@ func walk(t *testing.T, dir string) []string {
 
 // The fixture's numbers, computed by hand in fixture_test.go (fixtureRows).
 func TestRenderShowsHandComputedNumbers(t *testing.T) {
-	dir, _, page := renderFixture(t, "en")
+	dir, _, pages := renderBundle(t, fixtureDB(t), testOptions("", "en"))
+	page := pages["index"] + pages["channels"]
 	tests := []struct {
 		name string
 		want string
@@ -168,7 +186,8 @@ func TestRenderShowsHandComputedNumbers(t *testing.T) {
 }
 
 func TestRenderShowsMissingRatiosAsDash(t *testing.T) {
-	_, _, page := renderFixture(t, "en")
+	_, _, pages := renderBundle(t, fixtureDB(t), testOptions("", "en"))
+	page := pages["channels"]
 	// email: no spend, no sessions; the unpaid channel: no spend.
 	for _, want := range []string{
 		`<tr><td class="name">email</td><td class="num">¥0.00</td><td class="num">¥0.00</td><td class="num">–</td><td class="num">0</td><td class="num">–</td><td class="num">0</td><td class="num">–</td></tr>`,
@@ -184,16 +203,22 @@ func TestRenderShowsMissingRatiosAsDash(t *testing.T) {
 }
 
 func TestRenderEscapesHostileNames(t *testing.T) {
-	dir, _, page := renderFixture(t, "en")
-	// In the table: as text.
+	dir, _, pages := renderBundle(t, fixtureDB(t), testOptions("", "en"))
+	page := pages["channels"]
+	// In the tables: as text.
 	for _, want := range []string{
 		`<td class="name">&lt;script&gt;alert(1)&lt;/script&gt;</td>`,
 		`<td class="name">&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</td>`,
-		`spend differs by 12.00 on &lt;b&gt;2025-03-30&lt;/b&gt;`,
+		// The campaigns table: hostile campaign names.
+		`<td class="name">&lt;script&gt;alert(1)&lt;/script&gt;<br><small>`,
+		`<td class="name">&#34;&gt;&lt;img src=x onerror=alert(1)&gt;<br><small>`,
 	} {
 		if !strings.Contains(page, want) {
-			t.Errorf("page lacks escaped %q", want)
+			t.Errorf("channels.html lacks escaped %q", want)
 		}
+	}
+	if want := `spend differs by 12.00 on &lt;b&gt;2025-03-30&lt;/b&gt;`; !strings.Contains(pages["quality"], want) {
+		t.Errorf("quality.html lacks escaped %q", want)
 	}
 	// In the chart options: as JSON strings that cannot close the script.
 	for _, want := range []string{
@@ -204,21 +229,55 @@ func TestRenderEscapesHostileNames(t *testing.T) {
 			t.Errorf("chart options lack escaped %q", want)
 		}
 	}
-	for _, bad := range []string{hostileScript, hostileImg, "<img", "<b>"} {
-		if strings.Contains(page, bad) {
-			t.Errorf("page holds %q unescaped", bad)
-		}
-	}
-	// Exactly our scripts: the library and one per chart.
-	if n := strings.Count(strings.ToLower(page), "<script"); n != 3 {
-		t.Errorf("page has %d <script tags, want 3", n)
-	}
-	if n := strings.Count(strings.ToLower(page), "</script"); n != 3 {
-		t.Errorf("page has %d </script, want 3", n)
-	}
 	// The CSV keeps the name as it is (quoted where CSV needs it).
 	if csv := readFile(t, dir, csvChannels); !strings.Contains(csv, "\n\"\"\"><img src=x onerror=alert(1)>\",") {
 		t.Errorf("%s does not hold the raw channel name:\n%s", csvChannels, csv)
+	}
+	if csv := readFile(t, dir, csvCampaigns); !strings.Contains(csv, ",<script>alert(1)</script>,") {
+		t.Errorf("%s does not hold the raw campaign name:\n%s", csvCampaigns, csv)
+	}
+}
+
+// Every page, in both languages, with every mart holding hostile names:
+// names are text everywhere and the only scripts are ours, the library
+// and one per chart.
+func TestEveryPageEscapesHostileNames(t *testing.T) {
+	for _, lang := range Languages {
+		t.Run(lang, func(t *testing.T) {
+			_, man, pages := renderBundle(t, fullFixtureDB(t), testOptions("", lang))
+			if len(man.Pages) != len(bundlePages) {
+				t.Fatalf("pages %v", man.Pages)
+			}
+			for name, page := range pages {
+				for _, bad := range []string{hostileScript, hostileImg, "<img", "<b>"} {
+					if strings.Contains(page, bad) {
+						t.Errorf("%s.html holds %q unescaped", name, bad)
+					}
+				}
+				if !strings.Contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;") && !strings.Contains(page, "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;") {
+					t.Errorf("%s.html shows no hostile name as text: the fixture does not reach it", name)
+				}
+				charts := strings.Count(page, "echarts.init(")
+				want := 0
+				if charts > 0 {
+					want = 1 + charts
+				}
+				if n := strings.Count(strings.ToLower(page), "<script"); n != want {
+					t.Errorf("%s.html has %d <script tags, want %d (library + %d charts)", name, n, want, charts)
+				}
+				if n := strings.Count(strings.ToLower(page), "</script"); n != want {
+					t.Errorf("%s.html has %d </script, want %d", name, n, want)
+				}
+			}
+			// Each section page draws its chart.
+			for name, id := range map[string]string{"index": chartTrend, "channels": chartChannels, "targets": chartTargets,
+				"attribution": chartAttribution, "funnel": chartFunnel, "economics": chartEconomics,
+				"reconciliation": chartReconciliation, "team": chartTeams} {
+				if !strings.Contains(pages[name], `id="`+id+`"`) {
+					t.Errorf("%s.html lacks chart %s", name, id)
+				}
+			}
+		})
 	}
 }
 
@@ -231,11 +290,13 @@ var (
 )
 
 func TestBundleIsOfflineAndManifestMatches(t *testing.T) {
-	dir, man, page := renderFixture(t, "en")
+	dir, man, pages := renderBundle(t, fullFixtureDB(t), testOptions("", "en"))
 
 	var refs [][]string
-	for _, tag := range startTag.FindAllString(page, -1) {
-		refs = append(refs, srcHref.FindAllStringSubmatch(tag, -1)...)
+	for _, page := range pages {
+		for _, tag := range startTag.FindAllString(page, -1) {
+			refs = append(refs, srcHref.FindAllStringSubmatch(tag, -1)...)
+		}
 	}
 	if len(refs) == 0 {
 		t.Fatal("no src or href found: the pattern is wrong")
@@ -259,8 +320,23 @@ func TestBundleIsOfflineAndManifestMatches(t *testing.T) {
 			t.Errorf("reference %q is not a file of the bundle", ref)
 		}
 	}
-	if !strings.Contains(page, `<script src="assets/echarts.min.js"></script>`) {
-		t.Error("page does not load assets/echarts.min.js relatively")
+	for name, page := range pages {
+		if !strings.Contains(page, `<script src="assets/echarts.min.js"></script>`) {
+			t.Errorf("%s.html does not load assets/echarts.min.js relatively", name)
+		}
+		// The shared navigation links every page of the bundle.
+		for _, p := range man.Pages {
+			if !strings.Contains(page, `<a href="`+p+`"`) {
+				t.Errorf("%s.html does not link %s", name, p)
+			}
+		}
+	}
+	var wantPages []string
+	for _, p := range bundlePages {
+		wantPages = append(wantPages, p.Name+".html")
+	}
+	if strings.Join(man.Pages, ",") != strings.Join(wantPages, ",") {
+		t.Errorf("manifest pages %v, want %v", man.Pages, wantPages)
 	}
 
 	// manifest.json on disk is the returned manifest.
@@ -298,14 +374,15 @@ func TestBundleIsOfflineAndManifestMatches(t *testing.T) {
 	if strings.Join(listed, ",") != strings.Join(wantFiles, ",") {
 		t.Errorf("manifest lists %v, bundle has %v", listed, wantFiles)
 	}
-	for _, f := range []string{"index.html", "assets/echarts.min.js", "assets/LICENSE", "assets/NOTICE", csvDaily, csvChannels,
-		csvTargets, csvBudgets, csvScorecard} {
+	for _, f := range []string{"index.html", "targets.html", "channels.html", "attribution.html", "funnel.html", "economics.html",
+		"reconciliation.html", "team.html", "quality.html", "assets/echarts.min.js", "assets/LICENSE", "assets/NOTICE", csvDaily, csvChannels,
+		csvCampaigns, csvTargets, csvBudgets, csvScorecard, csvChanges, csvSegments} {
 		if !inBundle[f] {
 			t.Errorf("bundle lacks %s", f)
 		}
 	}
 	if disk.RunID != 7 || disk.Period == nil || disk.Period.From != "2025-01-31" || disk.Period.To != "2025-03-31" ||
-		disk.ProvisionalFrom != "2025-03-29" || disk.ChecksFailed != 2 || disk.ChecksWarned != 1 ||
+		disk.ProvisionalFrom != "2025-03-29" || disk.ChecksFailed != 2 || disk.ChecksWarned != 2 ||
 		!disk.GeneratedAt.Equal(fixedNow) || disk.Language != "en" || disk.Currency != "CNY" {
 		t.Errorf("manifest header: %+v", disk)
 	}
@@ -316,11 +393,22 @@ func TestBundleIsOfflineAndManifestMatches(t *testing.T) {
 }
 
 func TestRenderShowsDataQualityAndProvisionalDays(t *testing.T) {
-	_, _, page := renderFixture(t, "en")
+	_, _, pages := renderBundle(t, fixtureDB(t), testOptions("", "en"))
+	// Prominent at the top of every page, naming the checks.
+	for name, page := range pages {
+		for _, want := range []string{
+			`<div class="banner top fail" role="alert">`,
+			`<strong>2 data checks failed</strong> <code>sql:spend_matches_platforms, unique:marts.kpi_daily.date_channel_campaign</code>`,
+		} {
+			if !strings.Contains(page, want) {
+				t.Errorf("%s.html lacks %q", name, want)
+			}
+		}
+	}
+	page := pages["quality"] + pages["index"] + pages["channels"]
 	for _, want := range []string{
-		// Prominent, at the top, and in the block.
-		`<div class="banner top fail" role="alert">`,
-		`<strong>2 data checks failed</strong>`,
+		`Provisional days</h3>
+<p class="sub">2025-03-29 to 2025-03-31 (3 days) may still change`,
 		`<code>unique:marts.kpi_daily.date_channel_campaign</code>`,
 		`<code>sql:spend_matches_platforms</code>`,
 		`duplicate keys, e.g. 2025-03-30 / paid_search / c1`,
@@ -352,7 +440,8 @@ func TestRenderShowsDataQualityAndProvisionalDays(t *testing.T) {
 }
 
 func TestRenderChinese(t *testing.T) {
-	dir, man, page := renderFixture(t, "zh-CN")
+	dir, man, pages := renderBundle(t, fixtureDB(t), testOptions("", "zh-CN"))
+	page := pages["index"] + pages["channels"] + pages["quality"]
 	for _, want := range []string{
 		`<html lang="zh-CN">`,
 		`<h1>营销报告</h1>`,
@@ -371,9 +460,17 @@ func TestRenderChinese(t *testing.T) {
 			t.Errorf("zh-CN page lacks %q", want)
 		}
 	}
-	for _, english := range []string{"Marketing report", "Download CSV", "data checks failed", ">Spend<"} {
-		if strings.Contains(page, english) {
-			t.Errorf("zh-CN page still says %q", english)
+	for _, want := range []string{`<a href="channels.html">渠道</a>`, `<h1>渠道与广告系列</h1>`, `<th scope="col">广告系列</th>`,
+		`这是第一次生成报告`, `<h1>数据质量</h1>`, `暂定日期`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("zh-CN pages lack %q", want)
+		}
+	}
+	for name, page := range pages {
+		for _, english := range []string{"Marketing report", "Download CSV", "data checks failed", ">Spend<", "Overview", "What changed", "Campaigns"} {
+			if strings.Contains(page, english) {
+				t.Errorf("zh-CN %s.html still says %q", name, english)
+			}
 		}
 	}
 	if man.Language != "zh-CN" {
@@ -503,11 +600,11 @@ func TestRenderRejectsBadOptions(t *testing.T) {
 func TestRenderEmptyWarehouse(t *testing.T) {
 	db := openDB(t)
 	dir := filepath.Join(t.TempDir(), "report")
-	man, err := Render(t.Context(), db, Options{Dir: dir, RunID: 1, Company: "Empty", Currency: "USD", Now: fixedNow})
-	if err != nil {
-		t.Fatal(err)
+	_, man, pages := renderBundle(t, db, Options{Dir: dir, RunID: 1, Company: "Empty", Currency: "USD", Now: fixedNow})
+	page := pages["index"] + pages["quality"] + pages["channels"]
+	if len(pages) != 3 {
+		t.Errorf("an empty warehouse has pages %v, want index, channels and quality", man.Pages)
 	}
-	page := readFile(t, dir, "index.html")
 	for _, want := range []string{"No data in marts.kpi_daily yet.", "No data checks were recorded for run 1.",
 		"No source stream has been synced yet.", "No rows are quarantined.", "<dd>–</dd>", "No targets configured"} {
 		if !strings.Contains(page, want) {
@@ -516,6 +613,9 @@ func TestRenderEmptyWarehouse(t *testing.T) {
 	}
 	if strings.Contains(page, "<script") {
 		t.Error("an empty report loads scripts")
+	}
+	if !strings.Contains(page, "This is the first report run") {
+		t.Error("the first run does not say so")
 	}
 	if man.Period != nil || man.Language != "en" || len(man.Freshness) != 0 {
 		t.Errorf("manifest: %+v", man)
@@ -540,11 +640,29 @@ func TestRenderStopsWhenCancelled(t *testing.T) {
 
 // The targets section, from the fixture's goals rows (fixture_test.go).
 func TestRenderShowsTargets(t *testing.T) {
-	dir, man, page := renderFixture(t, "en")
+	dir, man, pages := renderBundle(t, fixtureDB(t), testOptions("", "en"))
+	// The index keeps the headline: each KPI with its company target, and
+	// every target's standing, linking to the targets page.
 	for _, want := range []string{
-		`<a href="#targets">Targets</a>`,
+		`<a href="targets.html">Targets</a>`,
+		`<a href="team.html">Team</a>`,
 		`<section class="block" id="targets">`,
-		`<h2>Targets and pacing</h2>`,
+		`<p class="goal">Target ¥4,000,000.00 · Attainment 25.0% · Pace 1.01 · Forecast ¥4,055,555.56 <span class="badge good">on track</span></p>`,
+		`<p class="goal">Target 0.0250 · Attainment 80.0% · Pace 0.80 · Forecast 0.0200 <span class="badge bad">off track</span></p>`,
+		`<tr><td class="name target">revenue · company · 2025</td><td>li.wei</td><td class="num">¥4,000,000.00</td><td class="num">25.0%</td><td class="num">1.01</td><td class="num">¥4,055,555.56</td><td><span class="badge good">on track</span></td></tr>`,
+		`<a class="more" href="targets.html">All targets and budget pacing</a>`,
+	} {
+		if !strings.Contains(pages["index"], want) {
+			t.Errorf("index.html lacks %q", want)
+		}
+	}
+	if i, j, k := strings.Index(pages["index"], `id="findings"`), strings.Index(pages["index"], `id="kpis"`), strings.Index(pages["index"], `id="changes"`); i < 0 || j < i || k < j {
+		t.Error("index.html is not findings, then KPIs, then what changed")
+	}
+	page := pages["targets"] + pages["team"]
+	for _, want := range []string{
+		`<h1>Targets and pacing</h1>`,
+		`<h1>Team scorecards and incentives</h1>`,
 		`Standing as of 2025-03-31.`,
 		`6 targets: 1 on track, 1 at risk, 1 off track, 1 achieved, 1 missed, 1 not started.`,
 		// Money, with the forecast's 90% interval under it.
@@ -564,7 +682,8 @@ func TestRenderShowsTargets(t *testing.T) {
 		`<td class="num">&#43;50.0%</td><td class="num">0</td><td><span class="badge bad">overspending</span></td>`,
 		`<tr><td class="name">display</td><td>2025-04</td><td class="num">¥2,000.00</td><td class="num">¥0.00</td><td class="num">–</td><td class="num">–</td><td class="num">–</td><td class="num">30</td><td><span class="badge muted">not started</span></td></tr>`,
 		// Scorecard: team rows first, with payouts and their calculation.
-		`<h3>Team scorecard</h3>`,
+		`<h3>Scorecard and payouts</h3>`,
+		`id="` + chartTargets + `"`, `id="` + chartBudgets + `"`, `id="` + chartTeams + `"`,
 		`<tr><td>team</td><td class="name">growth</td><td>–</td><td class="num">1</td><td class="num">3</td><td class="num">101.9%</td><td class="num">1.02</td><td class="num">-0.03</td><td class="num">¥20,370.00<br><small>linear</small></td><td>projected</td><td class="detail">attainment 101.9% ≥ threshold 80.0%: base CNY 20,000 × 101.9% = CNY 20,370</td></tr>`,
 		`<td class="num">¥0.00<br><small>step</small></td><td>final</td>`,
 		`<tr><td>team</td><td class="name">sales</td><td>–</td><td class="num">3</td><td class="num">1</td><td class="num">80.0%</td><td class="num">0.80</td><td class="num">–</td><td class="num">–</td><td>projected</td><td class="detail"></td></tr>`,
@@ -578,9 +697,6 @@ func TestRenderShowsTargets(t *testing.T) {
 	// Only the current standing: target 1's row of the day before is not shown.
 	if strings.Contains(page, "11.1%") {
 		t.Error("page shows a row of targets_vs_actuals that is not is_latest")
-	}
-	if i, j := strings.Index(page, `id="channels"`), strings.Index(page, `id="targets"`); i < 0 || j < i || j > strings.Index(page, `id="quality"`) {
-		t.Error("the targets section is not between channels and data quality")
 	}
 
 	targets := readFile(t, dir, csvTargets)
@@ -616,7 +732,8 @@ func TestRenderShowsTargets(t *testing.T) {
 }
 
 func TestRenderEscapesHostileTargets(t *testing.T) {
-	dir, _, page := renderFixture(t, "en")
+	dir, _, pages := renderBundle(t, fixtureDB(t), testOptions("", "en"))
+	page := pages["targets"] + pages["team"]
 	for _, want := range []string{
 		`<td class="name target">revenue · channel=&lt;script&gt;alert(1)&lt;/script&gt; · 2025</td><td>&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</td>`,
 		`<tr><td class="name">&lt;script&gt;alert(1)&lt;/script&gt;</td><td>2025-03</td>`,
@@ -639,16 +756,18 @@ func TestRenderEscapesHostileTargets(t *testing.T) {
 }
 
 func TestRenderTargetsChinese(t *testing.T) {
-	_, _, page := renderFixture(t, "zh-CN")
+	_, _, pages := renderBundle(t, fixtureDB(t), testOptions("", "zh-CN"))
+	page := pages["targets"] + pages["team"]
 	for _, want := range []string{
-		`<a href="#targets">目标</a>`,
+		`<a href="targets.html">目标</a>`,
+		`<h1>团队计分卡与激励</h1>`,
 		`<h2>目标与进度</h2>`,
 		`截至 2025-03-31 的情况。`,
 		`共 6 个目标：进度正常 1 个，有风险 1 个，落后 1 个，已达成 1 个，未达成 1 个，未开始 1 个。`,
 		`<span class="badge good">进度正常</span>`,
 		`<span class="badge bad">超支</span>`,
 		`<h3>预算执行进度</h3>`,
-		`<h3>团队计分卡</h3>`,
+		`<h2>团队计分卡</h2>`,
 		`<tr><td>团队</td><td class="name">growth</td>`,
 		`<td>预计</td>`,
 	} {
@@ -656,7 +775,7 @@ func TestRenderTargetsChinese(t *testing.T) {
 			t.Errorf("zh-CN page lacks %q", want)
 		}
 	}
-	for _, english := range []string{"Targets and pacing", "on track", "Budget pacing", "No targets configured"} {
+	for _, english := range []string{"Targets and pacing", "on track", "Budget pacing", "No targets configured", "Attainment against pace"} {
 		if strings.Contains(page, english) {
 			t.Errorf("zh-CN page still says %q", english)
 		}
@@ -673,15 +792,23 @@ func TestRenderWithoutTargets(t *testing.T) {
 			if tables {
 				addGoals(t, db, false)
 			}
-			dir := filepath.Join(t.TempDir(), "report")
-			man, err := Render(t.Context(), db, testOptions(dir, "en"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			page := readFile(t, dir, "index.html")
-			sec := page[strings.Index(page, `<section class="block" id="targets">`):strings.Index(page, `<section class="block" id="quality">`)]
+			dir, man, pages := renderBundle(t, db, testOptions("", "en"))
+			sec := pages["index"][strings.Index(pages["index"], `<section class="block" id="targets">`):strings.Index(pages["index"], `<section class="block" id="changes">`)]
 			if !strings.Contains(sec, "No targets configured") || strings.Contains(sec, "<table>") {
-				t.Errorf("targets section:\n%s", sec)
+				t.Errorf("targets section of index.html:\n%s", sec)
+			}
+			// The targets and team pages exist when their marts do.
+			if _, ok := pages["targets"]; ok != tables {
+				t.Errorf("targets.html written: %v, want %v", ok, tables)
+			}
+			if _, ok := pages["team"]; ok != tables {
+				t.Errorf("team.html written: %v, want %v", ok, tables)
+			}
+			if tables && (!strings.Contains(pages["targets"], "No targets configured") || !strings.Contains(pages["team"], "No team scorecard")) {
+				t.Error("the empty targets or team page does not say why")
+			}
+			if strings.Contains(pages["index"], `href="targets.html"`) != tables {
+				t.Error("the navigation does not follow the pages")
 			}
 			for _, f := range []string{csvTargets, csvBudgets, csvScorecard} {
 				if got := readFile(t, dir, f); strings.Count(got, "\n") != 1 {

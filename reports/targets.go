@@ -64,17 +64,13 @@ type goalsData struct {
 	Targets []targetStanding
 	Budgets []budgetPace
 	Scores  []scoreLine
+	// TargetsBuilt, BudgetsBuilt and ScoresBuilt say which of the marts
+	// exist (empty or not): the targets page needs one of the first two,
+	// the team page the scorecard.
+	TargetsBuilt, BudgetsBuilt, ScoresBuilt bool
 }
 
 const (
-	// qGoalsTables lists which of the goals model's tables exist.
-	qGoalsTables = `
-SELECT schema_name || '.' || table_name
-FROM duckdb_tables()
-WHERE database_name = current_database()
-  AND ((schema_name = 'marts' AND table_name IN ('targets_vs_actuals', 'budget_pacing', 'team_scorecard'))
-    OR (schema_name = 'meta' AND table_name = 'metrics'))`
-
 	// qTargets reads the current standing of every target; %[1]s is the
 	// unit expression and %[2]s the join that provides it.
 	qTargets = `
@@ -102,19 +98,9 @@ ORDER BY level = 'owner', rank, team, owner`
 )
 
 // loadGoals reads the goals model's tables that exist.
-func loadGoals(ctx context.Context, db *sql.DB) (goalsData, error) {
+func loadGoals(ctx context.Context, db *sql.DB, have map[string]bool) (goalsData, error) {
 	var g goalsData
-	have := map[string]bool{}
-	if err := queryRows(ctx, db, qGoalsTables, nil, "duckdb_tables()", func(rows *sql.Rows) error {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return err
-		}
-		have[name] = true
-		return nil
-	}); err != nil {
-		return g, err
-	}
+	g.TargetsBuilt, g.BudgetsBuilt, g.ScoresBuilt = have["marts.targets_vs_actuals"], have["marts.budget_pacing"], have["marts.team_scorecard"]
 	if have["marts.targets_vs_actuals"] {
 		unit, join := "''", ""
 		if have["meta.metrics"] {
@@ -178,6 +164,10 @@ type targetsView struct {
 	TargetsCSV string
 	BudgetsCSV string
 	ScoresCSV  string
+	// Chart is attainment against the expected share per target,
+	// BudgetChart actual against expected spend per budget, ScoreChart
+	// the weighted attainment per team; empty (no ID) without rows.
+	Chart, BudgetChart, ScoreChart chartView
 }
 
 // badge is a status shown as text in a coloured box: Class is one of good,
@@ -355,6 +345,15 @@ func targetsOf(g goalsData, o Options, m catalog, files []bundleFile) (targetsVi
 
 	if asOf.Valid {
 		v.AsOf = m.msg("targets_as_of", asOf.Time.Format(dateLayout))
+	}
+	if len(g.Targets) > 0 {
+		v.Chart = targetsChart(g.Targets, m)
+	}
+	if len(g.Budgets) > 0 {
+		v.BudgetChart = budgetsChart(g.Budgets, m)
+	}
+	if len(g.Scores) > 0 {
+		v.ScoreChart = teamsChart(g.Scores, m)
 	}
 	return v, files
 }

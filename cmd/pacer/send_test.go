@@ -112,6 +112,13 @@ func TestSendDeliversTheDigestThroughMailpit(t *testing.T) {
 			t.Errorf("the email lacks %q", want)
 		}
 	}
+	// Charts as CSS bars (table cells with a width, no image), and what
+	// changed since the last report run (the demo's was the first).
+	for _, want := range []string{`bgcolor="#2f6eba"`, `bgcolor="#e8772e"`, "What changed since the last run", "first report run"} {
+		if !strings.Contains(full.HTML, want) {
+			t.Errorf("the email's HTML lacks %q", want)
+		}
+	}
 
 	// A server that refuses: exit 1 with its message, after retries.
 	os.WriteFile(cfg, []byte(strings.Replace(string(b), fmt.Sprintf("port: %d", smtpPort), fmt.Sprintf("port: %d", freePort(t)), 1)), 0o644)

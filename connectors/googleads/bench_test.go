@@ -3,6 +3,7 @@ package googleads
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -21,7 +22,7 @@ import (
 // benchBody fetches a real searchStream answer of the fake at level: 60
 // days of 1,000 ads in 100 campaigns (about 52,000 ad rows, or 5,300
 // campaign rows repeated to the same size), in batches of 10,000 results.
-func benchBody(b *testing.B, level string) (*Source, []byte) {
+func benchBody(b testing.TB, level string) (*Source, []byte) {
 	b.Helper()
 	from := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	o := googleadstest.Options{Level: level, Campaigns: 100, AdGroups: 2, Ads: 5, From: from, To: from.AddDate(0, 0, 59)}
@@ -127,6 +128,47 @@ func benchLevel(b *testing.B, level string) {
 			}
 			res.Release()
 			if err := load.Commit(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+		report(b)
+	})
+	// The yardstick: DuckDB's own Parquet reader loading the same rows into
+	// a table on the same one thread. Storage (compressing DECIMAL(38,9)
+	// and strings) bounds both; decode_commit should not fall far below it.
+	b.Run("duckdb_parquet_reference", func(b *testing.B) {
+		ctx := b.Context()
+		dir := b.TempDir()
+		db, err := warehouse.Open(ctx, filepath.Join(dir, "w.duckdb"), warehouse.Options{Threads: benchThreads})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		load, err := db.NewLoad(ctx, warehouse.LoadSpec{Schema: "raw", Table: "src", RunID: 1, SyncedAt: time.Now()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := src.dec.Decode(body, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, err = load.AppendArrow(ctx, res.Batches...)
+		res.Release()
+		if err == nil {
+			err = load.Commit(ctx)
+		}
+		load.Close(ctx)
+		pq := filepath.Join(dir, "rows.parquet")
+		if err == nil {
+			_, err = db.SQL().ExecContext(ctx, "COPY raw.src TO '"+pq+"' (FORMAT parquet)")
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		i := 0
+		for b.Loop() {
+			i++
+			if _, err := db.SQL().ExecContext(ctx, fmt.Sprintf("CREATE TABLE raw.t%d AS SELECT * FROM read_parquet('%s')", i, pq)); err != nil {
 				b.Fatal(err)
 			}
 		}
