@@ -77,6 +77,10 @@ type EvaluationConfig struct {
 	// below 100, 100 up to 300, 300 and more); marts.sales_mix breaks
 	// sales down by them.
 	PriceTiers []float64 `yaml:"price_tiers"`
+	// ReconciliationTolerancePct is how far (in percent) ad platforms, web
+	// analytics or the CRM may be from what finance booked before
+	// marts.reconciliation flags them (default 20).
+	ReconciliationTolerancePct float64 `yaml:"reconciliation_tolerance_pct"`
 }
 
 // AttributionConfig configures the attribution models.
@@ -329,6 +333,9 @@ func (c *Config) validate(file string) []error {
 	}
 	if err := (transforms.Vars{Currency: "USD", Timezone: "UTC", AttributionLookbackDays: 1, PriceTierBounds: c.Evaluation.PriceTiers}).Validate(); err != nil {
 		bad("evaluation.price_tiers: %v", err)
+	}
+	if err := (transforms.Vars{Currency: "USD", Timezone: "UTC", AttributionLookbackDays: 1, ReconciliationTolerancePct: c.Evaluation.ReconciliationTolerancePct}).Validate(); err != nil {
+		bad("evaluation.reconciliation_tolerance_pct: %v", err)
 	}
 	if _, err := c.Attribution.Specs(); err != nil {
 		for _, e := range unjoin(err) {

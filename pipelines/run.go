@@ -260,6 +260,7 @@ func (j *Job) runner(day time.Time) (*transforms.Runner, error) {
 		AttributionLookbackDays:    j.Config.Attribution.LookbackDays,
 		AttributionConversionTypes: j.Config.Attribution.ConversionTypes,
 		PriceTierBounds:            j.Config.Evaluation.PriceTiers,
+		ReconciliationTolerancePct: j.Config.Evaluation.ReconciliationTolerancePct,
 	}, j.Logger)
 	specs, err := j.Config.Attribution.Specs()
 	if err != nil {

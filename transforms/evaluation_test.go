@@ -1,6 +1,7 @@
 package transforms_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -374,4 +375,40 @@ func TestEvaluationMarts(t *testing.T) {
 	t.Run("every relation and column is commented", func(t *testing.T) {
 		assertAllCommented(t, conn)
 	})
+}
+
+// TestReconciliationTolerance runs the reconciliation of the fixtures above
+// with a tolerance of 5 % instead of the default 20 %: the +10 % revenue
+// claimed by the platforms on 2026-03-10 is now flagged.
+func TestReconciliationTolerance(t *testing.T) {
+	if got := (transforms.Vars{}).ReconciliationTolerance(); got != "20" {
+		t.Errorf("default tolerance %s, want 20", got)
+	}
+	for _, bad := range []float64{-1, 1001, math.NaN()} {
+		v := transforms.Vars{Currency: "USD", Timezone: "UTC", AttributionLookbackDays: 1, ReconciliationTolerancePct: bad}
+		if err := v.Validate(); err == nil || !strings.Contains(err.Error(), "reconciliation tolerance") {
+			t.Errorf("tolerance %v: error %v", bad, err)
+		}
+	}
+	_, conn := openDB(t)
+	for _, q := range evalFixtures {
+		mustExec(t, conn, q)
+	}
+	models, err := transforms.LoadModels(sqlfs.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := transforms.Vars{Currency: "USD", Timezone: "UTC", AttributionLookbackDays: 30, ReconciliationTolerancePct: 5}
+	r := transforms.New(models, vars, nil)
+	r.Now = func() time.Time { return time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) }
+	r.AddGoModel(&goals.Model{AsOf: time.Date(2026, 5, 31, 0, 0, 0, 0, time.UTC), Currency: "USD"}, &attribution.Marts{})
+	if _, err := r.Transform(t.Context(), conn, evalInputs); err != nil {
+		t.Fatal(err)
+	}
+	got := queryStrings(t, conn, `SELECT concat_ws('|', date, channel, tolerance_pct, platform_flag)
+		FROM marts.reconciliation WHERE channel = 'paid_search' AND date IN ('2026-03-05', '2026-03-10') ORDER BY date`)
+	want := []string{"2026-03-05|paid_search|5.0|true", "2026-03-10|paid_search|5.0|true"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

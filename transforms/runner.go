@@ -37,6 +37,24 @@ type Vars struct {
 	// tiers, below 100, 100 up to 300, and 300 and more. Empty means
 	// DefaultPriceTierBounds. marts.sales_mix breaks sales down by them.
 	PriceTierBounds []float64
+	// ReconciliationTolerancePct is how far, in percent, a source may be
+	// from what finance booked before marts.reconciliation flags it; 0
+	// means DefaultReconciliationTolerancePct.
+	ReconciliationTolerancePct float64
+}
+
+// DefaultReconciliationTolerancePct is the reconciliation tolerance when
+// none is set: 20 %, about what attribution windows and view-through
+// claims make platforms over-claim on a normal day.
+const DefaultReconciliationTolerancePct = 20
+
+// ReconciliationTolerance returns the tolerance in percent as a SQL number.
+func (v Vars) ReconciliationTolerance() string {
+	t := v.ReconciliationTolerancePct
+	if t == 0 {
+		t = DefaultReconciliationTolerancePct
+	}
+	return strconv.FormatFloat(t, 'f', -1, 64)
 }
 
 // DefaultPriceTierBounds are the price tier bounds when none are set:
@@ -114,6 +132,9 @@ func (v Vars) Validate() error {
 			errs = append(errs, fmt.Errorf("price tier bounds %v: use positive numbers in ascending order", v.PriceTierBounds))
 			break
 		}
+	}
+	if t := v.ReconciliationTolerancePct; math.IsNaN(t) || t < 0 || t > 1000 {
+		errs = append(errs, fmt.Errorf("reconciliation tolerance %v%%: use a percentage above 0 (at most 1000)", t))
 	}
 	if v.AttributionLookbackDays < 1 {
 		errs = append(errs, fmt.Errorf("attribution lookback of %d days: it must be at least 1", v.AttributionLookbackDays))
