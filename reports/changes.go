@@ -248,19 +248,7 @@ func changesOf(d *reportData, cur *snapshot, o Options, m catalog, files []bundl
 		}
 		ch := change(a.Value, b.Value)
 		c := kpiChange{Label: m.msg(mt.label), Before: fb, After: fa, Change: formatChange(ch)}
-		if ch.Valid && ch.Float64 != 0 {
-			c.Arrow = "▲"
-			dir := 1
-			if ch.Float64 < 0 {
-				c.Arrow, dir = "▼", -1
-			}
-			switch dir * mt.better {
-			case 1:
-				c.Tone, c.ToneText = "good", m.msg("better")
-			case -1:
-				c.Tone, c.ToneText = "bad", m.msg("worse")
-			}
-		}
+		c.Arrow, c.Tone, c.ToneText = changeTone(ch, mt.better, m)
 		v.KPIs = append(v.KPIs, c)
 		out.row(snapKPI, mt.key, "", "moved", val(b.Value), val(a.Value), "", "")
 	}

@@ -98,7 +98,9 @@ window.addEventListener("load", function () {
     });
     var pre = document.createElement("pre");
     pre.id = "probe";
-    pre.textContent = JSON.stringify({ problems: __probe, charts: charts });
+    var wrap = document.querySelector(".wrap");
+    var css = { background: getComputedStyle(document.body).backgroundColor, wrapPadding: wrap ? getComputedStyle(wrap).paddingLeft : "" };
+    pre.textContent = JSON.stringify({ problems: __probe, charts: charts, css: css });
     document.body.appendChild(pre);
   }, 300);
 });
@@ -109,6 +111,12 @@ window.addEventListener("load", function () {
 type probeResult struct {
 	Problems []string `json:"problems"`
 	Charts   []string `json:"charts"`
+	// CSS is what assets/pacer.css did to the page: the body's background
+	// and the page padding (20px on a wide screen, 12px on a phone).
+	CSS struct {
+		Background  string `json:"background"`
+		WrapPadding string `json:"wrapPadding"`
+	} `json:"css"`
 }
 
 var probeRE = regexp.MustCompile(`<pre id="probe">([^<]*)</pre>`)
@@ -164,6 +172,10 @@ func TestChromiumRendersChartsOffline(t *testing.T) {
 			for _, p := range res.Problems {
 				t.Errorf("%s", p)
 			}
+			// The linked stylesheet applied (a wide window: no phone rules).
+			if res.CSS.Background != "rgb(244, 246, 249)" || res.CSS.WrapPadding != "20px" {
+				t.Errorf("assets/pacer.css not applied: %+v", res.CSS)
+			}
 			want := strings.Count(page, "echarts.init(")
 			if want == 0 || len(res.Charts) != want {
 				t.Errorf("charts %v, want %d", res.Charts, want)
@@ -190,6 +202,28 @@ func TestChromiumRendersChartsOffline(t *testing.T) {
 			}
 		})
 	}
+
+	// On a phone-sized window the stylesheet's phone rules apply.
+	t.Run("phone", func(t *testing.T) {
+		probePath := filepath.Join(dir, "index.phone.probe.html")
+		probe := strings.Replace(strings.Replace(pages["index"], "<head>", "<head>\n"+probeHead, 1), "</body>", probeTail+"\n</body>", 1)
+		if err := os.WriteFile(probePath, []byte(probe), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(probePath)
+		dom, _ := chromium(t, "--window-size=390,844", "--dump-dom", "file://"+filepath.ToSlash(probePath))
+		m := probeRE.FindStringSubmatch(dom)
+		if m == nil {
+			t.Fatalf("the probe did not run:\n%s", clip(dom))
+		}
+		var res probeResult
+		if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &res); err != nil {
+			t.Fatalf("probe result %q: %v", m[1], err)
+		}
+		if res.CSS.Background != "rgb(244, 246, 249)" || res.CSS.WrapPadding != "12px" {
+			t.Errorf("phone layout of assets/pacer.css not applied: %+v", res.CSS)
+		}
+	})
 
 	png, err := filepath.Abs(screenshotPath())
 	if err != nil {

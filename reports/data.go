@@ -57,6 +57,13 @@ func (t *totals) add(o totals) {
 	t.ReturningCustomers += o.ReturningCustomers
 }
 
+// scanDest are pointers to t's fields for rows.Scan, in the order of
+// count(*) followed by sumTotals.
+func (t *totals) scanDest() []any {
+	return []any{&t.Rows, &t.Spend, &t.Impressions, &t.Clicks, &t.Sessions, &t.Conversions, &t.Orders,
+		&t.GrossRevenue, &t.Refunds, &t.Revenue, &t.NewCustomers, &t.ReturningCustomers}
+}
+
 // ROAS is revenue (net of refunds) over spend; NULL without spend.
 func (t totals) ROAS() sql.NullFloat64 { return div(t.Revenue, t.Spend) }
 
@@ -146,13 +153,9 @@ type reportData struct {
 // and float64. Money sums stay exact in SQL and become float64 only at the
 // end, where a DECIMAL with 2 decimals round-trips exactly below 2^53 cents.
 const (
-	qPeriod = `
-SELECT min(date), max(date), min(date) FILTER (WHERE provisional)
-FROM marts.kpi_daily`
-
-	qDays = `
-SELECT date, channel, bool_or(coalesce(provisional, false)), count(*)::BIGINT,
-       coalesce(sum(spend), 0)::DOUBLE,
+	// sumTotals are the sums of marts.kpi_daily's additive measures, in
+	// the order of totals' fields after Rows (see totals.scanDest).
+	sumTotals = `       coalesce(sum(spend), 0)::DOUBLE,
        coalesce(sum(impressions), 0)::BIGINT,
        coalesce(sum(clicks), 0)::BIGINT,
        coalesce(sum(sessions), 0)::BIGINT,
@@ -162,7 +165,15 @@ SELECT date, channel, bool_or(coalesce(provisional, false)), count(*)::BIGINT,
        coalesce(sum(refunds), 0)::DOUBLE,
        coalesce(sum(revenue), 0)::DOUBLE,
        coalesce(sum(new_customers), 0)::BIGINT,
-       coalesce(sum(returning_customers), 0)::BIGINT
+       coalesce(sum(returning_customers), 0)::BIGINT`
+
+	qPeriod = `
+SELECT min(date), max(date), min(date) FILTER (WHERE provisional)
+FROM marts.kpi_daily`
+
+	qDays = `
+SELECT date, channel, bool_or(coalesce(provisional, false)), count(*)::BIGINT,
+` + sumTotals + `
 FROM marts.kpi_daily
 WHERE date IS NOT NULL
 GROUP BY date, channel
@@ -173,17 +184,7 @@ ORDER BY date, channel NULLS FIRST`
 	qCampaigns = `
 SELECT channel, coalesce(platform, ''), coalesce(campaign_id, ''), coalesce(campaign_name, ''),
        bool_or(coalesce(provisional, false)), count(*)::BIGINT,
-       coalesce(sum(spend), 0)::DOUBLE,
-       coalesce(sum(impressions), 0)::BIGINT,
-       coalesce(sum(clicks), 0)::BIGINT,
-       coalesce(sum(sessions), 0)::BIGINT,
-       coalesce(sum(conversions), 0)::BIGINT,
-       coalesce(sum(orders), 0)::BIGINT,
-       coalesce(sum(gross_revenue), 0)::DOUBLE,
-       coalesce(sum(refunds), 0)::DOUBLE,
-       coalesce(sum(revenue), 0)::DOUBLE,
-       coalesce(sum(new_customers), 0)::BIGINT,
-       coalesce(sum(returning_customers), 0)::BIGINT
+` + sumTotals + `
 FROM marts.kpi_daily
 WHERE date BETWEEN ? AND ?
 GROUP BY ALL
@@ -225,9 +226,7 @@ func load(ctx context.Context, db *sql.DB, runID int64) (*reportData, error) {
 		func() error {
 			return queryRows(ctx, db, qDays, nil, "marts.kpi_daily", func(rows *sql.Rows) error {
 				var r dayChannel
-				if err := rows.Scan(&r.Date, &r.Channel, &r.Provisional, &r.Rows, &r.Spend, &r.Impressions,
-					&r.Clicks, &r.Sessions, &r.Conversions, &r.Orders, &r.GrossRevenue, &r.Refunds,
-					&r.Revenue, &r.NewCustomers, &r.ReturningCustomers); err != nil {
+				if err := rows.Scan(append([]any{&r.Date, &r.Channel, &r.Provisional}, r.scanDest()...)...); err != nil {
 					return err
 				}
 				d.Days = append(d.Days, r)
@@ -241,9 +240,7 @@ func load(ctx context.Context, db *sql.DB, runID int64) (*reportData, error) {
 			wc, _ := d.windows()
 			return queryRows(ctx, db, qCampaigns, []any{wc.From, wc.To}, "marts.kpi_daily", func(rows *sql.Rows) error {
 				var r campaignTotals
-				if err := rows.Scan(&r.Channel, &r.Platform, &r.ID, &r.Name, &r.Provisional, &r.Rows, &r.Spend, &r.Impressions,
-					&r.Clicks, &r.Sessions, &r.Conversions, &r.Orders, &r.GrossRevenue, &r.Refunds,
-					&r.Revenue, &r.NewCustomers, &r.ReturningCustomers); err != nil {
+				if err := rows.Scan(append([]any{&r.Channel, &r.Platform, &r.ID, &r.Name, &r.Provisional}, r.scanDest()...)...); err != nil {
 					return err
 				}
 				d.Campaigns = append(d.Campaigns, r)

@@ -27,13 +27,18 @@ type DigestOptions struct {
 }
 
 // Digest is the morning email: a subject with the headline, HTML for mail
-// clients (tables, CSS inlined, no script, no SVG, no images: its charts
-// are CSS bars, table cells whose width is the value) and a plain text
-// alternative. It leads with the findings, then the KPIs, what changed
-// since the last run (read from meta.report_snapshots: the run before
-// RunID), spend and revenue by channel, and the targets.
+// clients (tables, CSS inlined, no script, no SVG) and a plain text
+// alternative. It leads with the findings, then the KPIs, the revenue per
+// day of the last 30 days (Chart, one small PNG the HTML shows inline by
+// Content-ID, with its numbers in the alt text and the text part), what
+// changed since the last run (read from meta.report_snapshots: the run
+// before RunID), spend and revenue by channel and the targets, both as CSS
+// bars (table cells whose width is the value).
 type Digest struct {
 	Subject, HTML, Text string
+	// Chart is the PNG the HTML refers to as cid:Chart.CID; [Send]
+	// embeds it. nil when marts.kpi_daily is empty.
+	Chart *DigestImage
 }
 
 // digestView is what digest.html.tmpl shows.
@@ -42,8 +47,13 @@ type digestView struct {
 	Findings                                 []findingRow
 	Cards                                    []card
 	Window                                   string
-	Targets                                  []digestTarget
-	TargetsSummary                           string
+	// Chart is the revenue chart (nil without data), ChartSrc its cid:
+	// URL and ChartLines its numbers, five days a line.
+	Chart          *DigestImage
+	ChartSrc       template.URL
+	ChartLines     []string
+	Targets        []digestTarget
+	TargetsSummary string
 	// Channels are the largest channels of the last 30 days as CSS bars.
 	Channels []digestChannel
 	// Changes are what changed since the last run, one line each;
@@ -165,6 +175,12 @@ func BuildDigest(ctx context.Context, db *sql.DB, o DigestOptions) (*Digest, err
 				SpendW: barWidth(c.Spend, top), RevenueW: barWidth(c.Revenue, top)})
 		}
 	}
+	if v.Chart, v.ChartLines, err = revenueChart(d, m, o.Currency); err != nil {
+		return nil, err
+	}
+	if v.Chart != nil {
+		v.ChartSrc = template.URL("cid:" + v.Chart.CID)
+	}
 	v.ChangesNote, v.Changes = digestChanges(p.Changes, m)
 	if p.Checks.State == "fail" || p.Checks.State == "warn" {
 		v.Quality = p.Checks.Headline
@@ -195,7 +211,7 @@ func BuildDigest(ctx context.Context, db *sql.DB, o DigestOptions) (*Digest, err
 	if err != nil {
 		return nil, fmt.Errorf("reports: inline the digest's CSS: %w", err)
 	}
-	return &Digest{Subject: v.Subject, HTML: inlined, Text: digestText(v, m)}, nil
+	return &Digest{Subject: v.Subject, HTML: inlined, Text: digestText(v, m), Chart: v.Chart}, nil
 }
 
 // headline is the subject's summary: the company revenue target's pace
@@ -285,6 +301,12 @@ func digestText(v digestView, m catalog) string {
 		fmt.Fprintf(&b, "\n%s (%s)\n", m.msg("kpis"), v.Window)
 		for _, c := range v.Cards {
 			fmt.Fprintf(&b, "- %s: %s %s\n", c.Label, c.Value, c.Change)
+		}
+	}
+	if v.Chart != nil {
+		fmt.Fprintf(&b, "\n%s\n%s\n", m.msg("digest_chart"), v.Chart.Alt)
+		for _, l := range v.ChartLines {
+			fmt.Fprintf(&b, "%s\n", l)
 		}
 	}
 	if v.ChangesNote != "" || len(v.Changes) > 0 {

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -19,14 +20,12 @@ func TestDigestIsAMailClientPage(t *testing.T) {
 	if !strings.Contains(d.Subject, ": ") || strings.Contains(d.Subject, "[") {
 		t.Errorf("subject %q", d.Subject)
 	}
-	if len(d.HTML) > 100_000 {
-		t.Errorf("digest is %d bytes, over 100 KB", len(d.HTML))
-	}
-	for _, bad := range []string{"<script", "<svg", "<img", "javascript:"} {
+	for _, bad := range []string{"<script", "<svg", "javascript:"} {
 		if strings.Contains(strings.ToLower(d.HTML), bad) {
 			t.Errorf("digest holds %s", bad)
 		}
 	}
+	checkOnlyChartImage(t, d)
 	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt; converts 44% fewer", `href="https://reports.example.com/acme/index.html"`,
 		`style="`, "Example Co"} {
 		if !strings.Contains(d.HTML, want) {
@@ -65,14 +64,12 @@ func TestDigestHasCSSBarsAndWhatChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.HTML) > 100_000 {
-		t.Errorf("digest is %d bytes, over 100 KB", len(d.HTML))
-	}
-	for _, bad := range []string{"<script", "<svg", "<img", "<canvas", hostileScript, hostileImg} {
+	for _, bad := range []string{"<script", "<svg", "<canvas", hostileScript, hostileImg} {
 		if strings.Contains(d.HTML, bad) {
 			t.Errorf("digest holds %q", bad)
 		}
 	}
+	checkOnlyChartImage(t, d)
 	for _, want := range []string{
 		// paid_search: revenue ¥12,000 is the largest amount; spend ¥3,000 a quarter of it.
 		`width="25%" bgcolor="#2f6eba"`, `width="100%" bgcolor="#e8772e"`,
@@ -89,6 +86,28 @@ func TestDigestHasCSSBarsAndWhatChanged(t *testing.T) {
 	for _, want := range []string{"Resolved: display overspends its budget", "Spend and revenue by channel", "paid_search: Spend ¥3,000.00, Revenue ¥12,000.00"} {
 		if !strings.Contains(d.Text, want) {
 			t.Errorf("text part lacks %q:\n%s", want, d.Text)
+		}
+	}
+}
+
+// checkOnlyChartImage: the digest's one image is its chart, referred to by
+// Content-ID with an alt text; HTML, text and the PNG (base64 in the email)
+// stay under 100 KB.
+func checkOnlyChartImage(t *testing.T, d *Digest) {
+	t.Helper()
+	if d.Chart == nil {
+		t.Fatal("the digest has no chart")
+	}
+	if size := len(d.HTML) + len(d.Text) + (len(d.Chart.PNG)+2)/3*4; size > 100_000 {
+		t.Errorf("digest is %d bytes, over 100 KB", size)
+	}
+	if n := strings.Count(strings.ToLower(d.HTML), "<img"); n != 1 {
+		t.Errorf("digest holds %d <img, want 1 (the chart)", n)
+	}
+	img := regexp.MustCompile(`<img [^>]*>`).FindString(d.HTML)
+	for _, want := range []string{`src="cid:` + d.Chart.CID + `"`, `alt="Revenue per day from `, `width="560"`, `height="160"`} {
+		if !strings.Contains(img, want) {
+			t.Errorf("the chart's tag %s lacks %s", img, want)
 		}
 	}
 }

@@ -21,12 +21,15 @@
 //	quality.html               check results, provisional days, freshness, quarantine
 //	assets/echarts.min.js      Apache ECharts 5.4.3, embedded (see assets/README.md)
 //	assets/LICENSE, NOTICE     its license and notice
+//	assets/pacer.css           the stylesheet of every page (screen, phone, print),
+//	                           linked relatively (styles/pacer.css in this package)
 //	data/*.csv                 the rows behind every table and chart of the pages
 //	manifest.json              run id, period, freshness, pages, size and SHA-256 per file
 //
 // A section page is written only when its marts exist (index, channels and
 // quality always are); every page shares the navigation to the pages
-// written, the stylesheet (phone layout, print rules) and the banners for
+// written, the stylesheet assets/pacer.css (phone layout, print rules;
+// one file, not inlined into each page) and the banners for
 // failed checks and provisional days.
 //
 // # What changed

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -34,7 +35,9 @@ type MailOptions struct {
 	Logger *slog.Logger
 }
 
-// Send delivers the digest, or writes it to opts.DryRun. A server that
+// Send delivers the digest, or writes it to opts.DryRun: the text and
+// HTML alternatives, and the digest's chart as an inline PNG part
+// (Content-ID, Content-Disposition: inline) that the HTML shows. A server that
 // keeps refusing it makes Send fail with the server's own message. The
 // password is never logged or put in an error.
 func Send(ctx context.Context, d *Digest, o MailOptions) error {
@@ -51,6 +54,13 @@ func Send(ctx context.Context, d *Digest, o MailOptions) error {
 	msg.Subject(d.Subject)
 	msg.SetBodyString(mail.TypeTextPlain, d.Text)
 	msg.AddAlternativeString(mail.TypeTextHTML, d.HTML)
+	if d.Chart != nil {
+		// Shown inline by the HTML's <img src="cid:...">.
+		if err := msg.EmbedReader(d.Chart.Name, bytes.NewReader(d.Chart.PNG),
+			mail.WithFileContentID("<"+d.Chart.CID+">"), mail.WithFileContentType("image/png")); err != nil {
+			return fmt.Errorf("embed the digest's chart: %w", err)
+		}
+	}
 	if o.DryRun != "" {
 		if err := msg.WriteToFile(o.DryRun); err != nil {
 			return fmt.Errorf("write %s: %w", o.DryRun, err)

@@ -92,6 +92,27 @@ type card struct {
 	Target *cardTarget
 }
 
+// changeTone is how a change is shown: ▲ or ▼ (empty when the change is
+// flat or unknown), and whether it is good or bad news — tone "good" or
+// "bad" with its words — given better (+1 when higher is better, -1 when
+// lower is, 0 when neither).
+func changeTone(ch sql.NullFloat64, better int, m catalog) (arrow, tone, toneText string) {
+	if !ch.Valid || ch.Float64 == 0 {
+		return "", "", ""
+	}
+	arrow, dir := "▲", 1
+	if ch.Float64 < 0 {
+		arrow, dir = "▼", -1
+	}
+	switch dir * better {
+	case 1:
+		tone, toneText = "good", m.msg("better")
+	case -1:
+		tone, toneText = "bad", m.msg("worse")
+	}
+	return arrow, tone, toneText
+}
+
 // cardTarget is a headline KPI's target: the company-wide target of the
 // same metric that is running (the shortest period when several are), else
 // the shortest one not running.
@@ -233,19 +254,7 @@ func build(d *reportData, o Options, m catalog) (*pageData, []bundleFile) {
 			} else {
 				c.Prev = m.msg("no_prev")
 			}
-			if ch.Valid && ch.Float64 != 0 {
-				c.Arrow = "▲"
-				dir := 1
-				if ch.Float64 < 0 {
-					c.Arrow, dir = "▼", -1
-				}
-				switch dir * mt.better {
-				case 1:
-					c.Tone, c.ToneText = "good", m.msg("better")
-				case -1:
-					c.Tone, c.ToneText = "bad", m.msg("worse")
-				}
-			}
+			c.Arrow, c.Tone, c.ToneText = changeTone(ch, mt.better, m)
 			p.Cards = append(p.Cards, c)
 			kpiCSV.row(mt.key, mt.csv(vc), mt.csv(vp), csvFloat(ch),
 				wc.From.Format(dateLayout), wc.To.Format(dateLayout), wp.From.Format(dateLayout), wp.To.Format(dateLayout))

@@ -22,11 +22,26 @@ import (
 )
 
 // embedded holds the chart library shipped in every bundle (fetched by
-// scripts/fetch-assets.sh; only README.md is committed) and the page
-// templates.
+// scripts/fetch-assets.sh; only README.md is committed), the page
+// templates and the pages' stylesheet.
 //
-//go:embed assets templates
+//go:embed assets templates styles
 var embedded embed.FS
+
+// stylesheetPath is where every page's stylesheet is in the bundle; the
+// pages link it relatively (templates/layout.html.tmpl), so the bundle
+// still opens from file://. The file is styles/pacer.css.
+const stylesheetPath = "assets/pacer.css"
+
+// stylesheet is styles/pacer.css: screen, phone and print rules of every
+// page.
+var stylesheet = func() []byte {
+	b, err := embedded.ReadFile("styles/pacer.css")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
 
 // assetFiles are the files of reports/assets copied into every bundle's
 // assets/ folder, in manifest order.
@@ -123,7 +138,8 @@ type File struct {
 // Render reads marts.kpi_daily, the goals and evaluation marts (when the
 // warehouse has them) and the meta tables through db and writes the report
 // bundle into opts.Dir: index.html and one page per section (see
-// bundlePages), assets/ (ECharts with its LICENSE and NOTICE), data/*.csv
+// bundlePages), assets/ (ECharts with its LICENSE and NOTICE, and the
+// pages' stylesheet pacer.css), data/*.csv
 // (the rows behind each table and chart) and manifest.json. It returns the
 // manifest it wrote.
 //
@@ -214,7 +230,8 @@ func normalize(o *Options) error {
 	return nil
 }
 
-// readAssets returns the embedded chart library files as bundle files.
+// readAssets returns the embedded chart library files and the pages'
+// stylesheet as bundle files.
 func readAssets() ([]bundleFile, error) {
 	var out []bundleFile
 	for _, name := range assetFiles {
@@ -227,7 +244,7 @@ func readAssets() ([]bundleFile, error) {
 		}
 		out = append(out, bundleFile{Path: "assets/" + name, Data: b})
 	}
-	return out, nil
+	return append(out, bundleFile{Path: stylesheetPath, Data: stylesheet}), nil
 }
 
 // manifestOf describes the bundle; files must not include manifest.json.

@@ -324,6 +324,13 @@ func TestBundleIsOfflineAndManifestMatches(t *testing.T) {
 		if !strings.Contains(page, `<script src="assets/echarts.min.js"></script>`) {
 			t.Errorf("%s.html does not load assets/echarts.min.js relatively", name)
 		}
+		// One stylesheet for all pages, linked relatively, none inlined.
+		if !strings.Contains(page, `<link rel="stylesheet" href="assets/pacer.css">`) {
+			t.Errorf("%s.html does not link assets/pacer.css relatively", name)
+		}
+		if strings.Contains(page, "<style") {
+			t.Errorf("%s.html has an inline stylesheet", name)
+		}
 		// The shared navigation links every page of the bundle.
 		for _, p := range man.Pages {
 			if !strings.Contains(page, `<a href="`+p+`"`) {
@@ -375,11 +382,16 @@ func TestBundleIsOfflineAndManifestMatches(t *testing.T) {
 		t.Errorf("manifest lists %v, bundle has %v", listed, wantFiles)
 	}
 	for _, f := range []string{"index.html", "targets.html", "channels.html", "attribution.html", "funnel.html", "economics.html",
-		"reconciliation.html", "team.html", "quality.html", "assets/echarts.min.js", "assets/LICENSE", "assets/NOTICE", csvDaily, csvChannels,
+		"reconciliation.html", "team.html", "quality.html", "assets/echarts.min.js", "assets/LICENSE", "assets/NOTICE", "assets/pacer.css", csvDaily, csvChannels,
 		csvCampaigns, csvTargets, csvBudgets, csvScorecard, csvChanges, csvSegments} {
 		if !inBundle[f] {
 			t.Errorf("bundle lacks %s", f)
 		}
+	}
+	// The stylesheet is the embedded one, with its phone and print rules.
+	if css := readFile(t, dir, "assets/pacer.css"); css != string(stylesheet) ||
+		!strings.Contains(css, "@media (max-width: 640px)") || !strings.Contains(css, "@media print") {
+		t.Errorf("assets/pacer.css is not the stylesheet with phone and print rules (%d bytes)", len(css))
 	}
 	if disk.RunID != 7 || disk.Period == nil || disk.Period.From != "2025-01-31" || disk.Period.To != "2025-03-31" ||
 		disk.ProvisionalFrom != "2025-03-29" || disk.ChecksFailed != 2 || disk.ChecksWarned != 2 ||

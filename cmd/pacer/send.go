@@ -18,7 +18,8 @@ func newSendCmd(g *globals) *cobra.Command {
 		Use:   "send [--dry-run FILE.eml]",
 		Short: "Email the morning digest (pacer run sends it when email is configured)",
 		Long: `send builds the digest — the headline in the subject, the findings, the KPIs,
-the targets off track and a link to the report at report.base_url — from the
+the revenue per day of the last 30 days (a small PNG, inline by Content-ID), the
+targets off track and a link to the report at report.base_url — from the
 warehouse, and sends it through email.smtp of pacer.yaml (STARTTLS by default;
 the password comes from the environment). --dry-run writes the message to an
 .eml file instead, to open in a mail client.

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"io"
 	"net"
 	"net/http"
@@ -100,8 +101,37 @@ func TestSendDeliversTheDigestThroughMailpit(t *testing.T) {
 	}
 	var full struct {
 		HTML, Text string
+		Inline     []struct {
+			PartID, FileName, ContentType, ContentID string
+			Size                                     int
+		}
+		Attachments []struct{ FileName string }
 	}
 	getJSON(t, api+"/message/"+msg.ID, &full)
+	// The revenue chart: one inline PNG, the image the HTML shows by its
+	// Content-ID, with its numbers as alt text; no other attachment.
+	if len(full.Inline) != 1 || len(full.Attachments) != 0 {
+		t.Fatalf("inline parts %+v, attachments %+v: want the chart inline, nothing attached", full.Inline, full.Attachments)
+	}
+	chart := full.Inline[0]
+	if chart.ContentType != "image/png" || chart.ContentID == "" || !strings.HasSuffix(chart.FileName, ".png") || chart.Size > 8<<10 {
+		t.Errorf("inline part %+v: want a small PNG with a Content-ID", chart)
+	}
+	if !strings.Contains(full.HTML, `src="cid:`+chart.ContentID+`"`) || strings.Count(strings.ToLower(full.HTML), "<img") != 1 ||
+		!strings.Contains(full.HTML, `alt="Revenue per day from `) {
+		t.Errorf("the HTML does not show the inline chart %q (once, with alt text)", chart.ContentID)
+	}
+	r2, err := http.Get(api + "/message/" + msg.ID + "/part/" + chart.PartID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(r2.Body)
+	r2.Body.Close()
+	if err != nil {
+		t.Errorf("the inline part is not a PNG: %v", err)
+	} else if b := img.Bounds(); b.Dx() != 560 || b.Dy() != 160 {
+		t.Errorf("the chart is %v, want 560×160", b)
+	}
 	for _, bad := range []string{"<script", "<svg"} {
 		if strings.Contains(strings.ToLower(full.HTML), bad) {
 			t.Errorf("the email holds %s", bad)
@@ -136,7 +166,10 @@ func TestSendDryRunWritesAnEML(t *testing.T) {
 		t.Fatalf("%v\n%s", err, r.stderr)
 	}
 	s := string(b)
-	for _, want := range []string{"Subject: ", "Content-Type: multipart/alternative", "text/html", "text/plain"} {
+	for _, want := range []string{"Subject: ", "Content-Type: multipart/alternative", "text/html", "text/plain",
+		// The chart, inline, referred to by its Content-ID.
+		"Content-Type: multipart/related", "Content-Type: image/png", "Content-Disposition: inline", "Content-Id: <revenue-",
+		`src=3D"cid:revenue-`} {
 		if !strings.Contains(s, want) {
 			t.Errorf(".eml lacks %q", want)
 		}
