@@ -220,7 +220,7 @@ func (ev *Evaluation) targetsVsActuals(asOf time.Time) *transforms.TableWriter {
 			{Name: "forecast_high", Type: arrow.PrimitiveTypes.Float64, Description: "Upper bound of the 90% interval around forecast."},
 			{Name: "projected_attainment", Type: arrow.PrimitiveTypes.Float64, Description: "forecast ÷ target_value (inverted when lower is better): where the target will end at the current pace."},
 			{Name: "required_daily", Type: arrow.PrimitiveTypes.Float64, Description: "What each remaining day must bring to end exactly on target: (target − actual_to_date) ÷ days_left for additive metrics, the ratio the remaining days must average for ratios (assuming the denominator keeps its pace). NULL on the last day."},
-			{Name: "status", Type: arrow.BinaryTypes.String, Description: "not_started, on_track (pace_index ≥ status.on_track, default 0.95), at_risk (≥ status.at_risk, default 0.85), off_track, no_data, and on the period's last day achieved or missed. NULL after as_of."},
+			{Name: "status", Type: arrow.BinaryTypes.String, Description: "not_started, on_track (pace_index ≥ status.on_track, default 0.95), at_risk (≥ status.at_risk, default 0.85), off_track, no_data, and on the period's last day achieved or missed. A spend target is a plan: it is judged by the pace's distance from 1 either way (1.08 counts as 0.92) and achieved within ±(1 − on_track) of the target. NULL after as_of."},
 			{Name: "as_of", Type: arrow.FixedWidthTypes.Date32, Description: "The run's reporting day: rows after it have no actuals."},
 		})
 	for _, tp := range ev.Targets {

@@ -297,10 +297,19 @@ func Pace(m Metric, value float64, p Period, c Curve, s Series, asOf time.Time, 
 
 // status judges one day. On the period's last day the target is achieved
 // or missed; before, the pace index decides.
+//
+// An input metric (spend) is a plan, not a floor: spending far above it is
+// as far off plan as spending far below, so its pace is judged by its
+// distance from 1 in both directions (on track within 1 − on_track, i.e.
+// ±5 % by default; at risk within 1 − at_risk, ±15 %), and it is achieved
+// when the period ends within ±(1 − on_track) of the target.
 func status(m Metric, pd PaceDay, value float64, last bool, th Thresholds) string {
 	if last {
 		met := pd.ActualToDate >= value
-		if m.LowerIsBetter {
+		switch {
+		case m.Role == Input:
+			met = math.Abs(pd.ActualToDate-value) <= (1-th.OnTrack)*math.Abs(value)
+		case m.LowerIsBetter:
 			met = pd.ActualToDate <= value
 		}
 		if math.IsNaN(pd.ActualToDate) {
@@ -311,12 +320,16 @@ func status(m Metric, pd PaceDay, value float64, last bool, th Thresholds) strin
 		}
 		return StatusMissed
 	}
+	pace := pd.PaceIndex
+	if m.Role == Input && pace > 1 {
+		pace = 2 - pace // 1.08 over plan is as far off as 0.92
+	}
 	switch {
-	case math.IsNaN(pd.PaceIndex):
+	case math.IsNaN(pace):
 		return StatusNoData
-	case pd.PaceIndex >= th.OnTrack:
+	case pace >= th.OnTrack:
 		return StatusOnTrack
-	case pd.PaceIndex >= th.AtRisk:
+	case pace >= th.AtRisk:
 		return StatusAtRisk
 	default:
 		return StatusOffTrack
