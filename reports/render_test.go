@@ -678,12 +678,12 @@ func TestRenderShowsTargets(t *testing.T) {
 		`Standing as of 2025-03-31.`,
 		`6 targets: 1 on track, 1 at risk, 1 off track, 1 achieved, 1 missed, 1 not started.`,
 		// Money, with the forecast's 90% interval under it.
-		`<tr><td class="num">1</td><td class="name target">revenue · company · 2025</td><td>li.wei</td><td>growth</td><td class="num">¥4,000,000.00</td><td class="num">¥1,000,000.00</td><td class="num">¥986,301.37</td><td class="num">25.0%</td><td class="num">1.01</td><td class="num">¥4,055,555.56<br><small class="range">3,900,000.00 – 4,211,111.11</small></td><td class="num">¥10,909.09</td><td class="num">275</td><td><span class="badge good">on track</span></td></tr>`,
+		`<tr><td class="num">1</td><td class="name target">revenue · company · 2025</td><td><span class="badge good">on track</span></td><td>li.wei<br><small class="range">growth</small></td><td class="num">¥4,000,000.00</td><td class="num">¥1,000,000.00</td><td class="num">¥986,301.37</td><td class="num">25.0%</td><td class="num">1.01</td><td class="num">¥4,055,555.56<br><small class="range">3,900,000.00 – 4,211,111.11</small></td><td class="num">¥10,909.09</td><td class="num">275</td></tr>`,
 		// A ratio with 2 decimals; no interval, nothing needed on the last day.
-		`<td class="num">3.50</td><td class="num">4.00</td><td class="num">3.50</td><td class="num">114.3%</td><td class="num">1.14</td><td class="num">4.00</td><td class="num">–</td><td class="num">0</td><td><span class="badge good">achieved</span></td>`,
+		`<span class="badge good">achieved</span>`, `<td class="num">3.50</td><td class="num">4.00</td><td class="num">3.50</td><td class="num">114.3%</td><td class="num">1.14</td><td class="num">4.00</td><td class="num">–</td><td class="num">0</td></tr>`,
 		`<td><span class="badge bad">missed</span></td>`,
 		// A count; not started: no actuals.
-		`<td class="num">9,000</td><td class="num">–</td><td class="num">100</td><td class="num">–</td><td class="num">–</td><td class="num">–</td><td class="num">–</td><td class="num">89</td><td><span class="badge muted">not started</span></td>`,
+		`<span class="badge muted">not started</span>`, `<td class="num">9,000</td><td class="num">–</td><td class="num">100</td><td class="num">–</td><td class="num">–</td><td class="num">–</td><td class="num">–</td><td class="num">89</td></tr>`,
 		// A small ratio keeps 4 decimals.
 		`<td class="num">0.0250</td><td class="num">0.0200</td><td class="num">0.0250</td><td class="num">80.0%</td><td class="num">0.80</td><td class="num">0.0200<br><small class="range">0.0180 – 0.0220</small></td><td class="num">0.0268</td>`,
 		`<span class="badge warn">at risk</span>`,
@@ -747,7 +747,7 @@ func TestRenderEscapesHostileTargets(t *testing.T) {
 	dir, _, pages := renderBundle(t, fixtureDB(t), testOptions("", "en"))
 	page := pages["targets"] + pages["team"]
 	for _, want := range []string{
-		`<td class="name target">revenue · channel=&lt;script&gt;alert(1)&lt;/script&gt; · 2025</td><td>&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</td>`,
+		`<td class="name target">revenue · channel=&lt;script&gt;alert(1)&lt;/script&gt; · 2025</td>`, `<td>&#34;&gt;&lt;img src=x onerror=alert(1)&gt;<br>`,
 		`<tr><td class="name">&lt;script&gt;alert(1)&lt;/script&gt;</td><td>2025-03</td>`,
 		`<td>owner</td><td class="name">growth</td><td>&#34;&gt;&lt;img src=x onerror=alert(1)&gt;</td>`,
 	} {
