@@ -13,13 +13,7 @@ import (
 	"github.com/pacerhq/pacer/connectors"
 )
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+var day = Day
 
 // orders builds a batch of the canonical orders schema, one order per day.
 func orders(t *testing.T, days ...string) arrow.RecordBatch {
@@ -43,24 +37,6 @@ func orders(t *testing.T, days ...string) arrow.RecordBatch {
 	return b.NewRecordBatch()
 }
 
-func strings1(t *testing.T, e *Emitter, q string) []string {
-	t.Helper()
-	rows, err := e.Query(t.Context(), q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
 func TestEmitterCommitsAtCheckpoint(t *testing.T) {
 	db := OpenDB(t)
 	e := NewEmitter(t, db, "orders", WithDateColumn("ts"))
@@ -81,7 +57,7 @@ func TestEmitterCommitsAtCheckpoint(t *testing.T) {
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM orders").Scan(&n); err != nil || n != 3 {
 		t.Fatalf("%d rows after Checkpoint (err=%v), want 3", n, err)
 	}
-	if got := strings1(t, e, "SELECT CAST(amount AS VARCHAR) FROM orders ORDER BY ts"); !slices.Equal(got, []string{"1.000000000", "2.000000000", "3.000000000"}) {
+	if got := Strings(t, e, "SELECT CAST(amount AS VARCHAR) FROM orders ORDER BY ts"); !slices.Equal(got, []string{"1.000000000", "2.000000000", "3.000000000"}) {
 		t.Errorf("amounts %v", got)
 	}
 
@@ -89,13 +65,13 @@ func TestEmitterCommitsAtCheckpoint(t *testing.T) {
 	if err := e.Replace(ctx, connectors.DateRange{From: day("2026-01-02"), To: day("2026-01-02")}); err != nil {
 		t.Fatalf("Replace: %v", err)
 	}
-	if got := strings1(t, e, "SELECT order_id FROM orders ORDER BY 1"); !slices.Equal(got, []string{"o2026-01-01", "o2026-01-03"}) {
+	if got := Strings(t, e, "SELECT order_id FROM orders ORDER BY 1"); !slices.Equal(got, []string{"o2026-01-01", "o2026-01-03"}) {
 		t.Errorf("after Replace: %v", got)
 	}
 	if err := e.Rollback(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings1(t, e, "SELECT count(*)::VARCHAR FROM orders"); got[0] != "3" {
+	if got := Strings(t, e, "SELECT count(*)::VARCHAR FROM orders"); got[0] != "3" {
 		t.Errorf("Rollback kept the delete: %v rows", got)
 	}
 	if err := e.Replace(ctx, connectors.DateRange{}); err != nil {
@@ -104,7 +80,7 @@ func TestEmitterCommitsAtCheckpoint(t *testing.T) {
 	if err := e.Checkpoint(ctx, []byte(`{"page":2}`)); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings1(t, e, "SELECT count(*)::VARCHAR FROM orders"); got[0] != "0" {
+	if got := Strings(t, e, "SELECT count(*)::VARCHAR FROM orders"); got[0] != "0" {
 		t.Errorf("a zero range left %v rows", got)
 	}
 	if got := e.Cursors(); len(got) != 2 || string(e.Cursor()) != `{"page":2}` {
@@ -133,7 +109,7 @@ func TestEmitterInsertSelect(t *testing.T) {
 	if err := e.Checkpoint(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	got := strings1(t, e, "SELECT strftime(day, '%d') || ':' || coalesce(extra, '-') FROM deals ORDER BY day")
+	got := Strings(t, e, "SELECT strftime(day, '%d') || ':' || coalesce(extra, '-') FROM deals ORDER BY day")
 	if want := []string{"01:-", "04:-", "05:-", "10:x"}; !slices.Equal(got, want) {
 		t.Errorf("rows %v, want %v", got, want)
 	}

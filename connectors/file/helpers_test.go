@@ -8,12 +8,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/pacerhq/pacer/connectors"
 	"github.com/pacerhq/pacer/connectors/conntest"
@@ -49,11 +46,7 @@ func newSource(t testing.TB, dir, options string, logs *logBuffer) (*Source, err
 		Name:   "shop",
 		Dir:    dir,
 		Logger: slog.New(slog.NewTextHandler(w, nil)),
-		Decode: func(v any) error {
-			dec := yaml.NewDecoder(strings.NewReader(options))
-			dec.KnownFields(true)
-			return dec.Decode(v)
-		},
+		Decode: conntest.Decode(options),
 	})
 	if err != nil {
 		return nil, err

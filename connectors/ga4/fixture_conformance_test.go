@@ -4,10 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pacerhq/pacer/connectors"
 	"github.com/pacerhq/pacer/connectors/conformance"
-	"github.com/pacerhq/pacer/connectors/demo"
-	"github.com/pacerhq/pacer/connectors/fixture"
+	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/ga4"
 	"github.com/pacerhq/pacer/connectors/ga4/ga4test"
 )
@@ -17,14 +15,7 @@ import (
 // backfill work on fixture data as on invented data.
 func TestConformanceOnFixture(t *testing.T) {
 	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
-	src, err := demo.New(connectors.Config{Name: "demo", StartDate: start})
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := fixture.Collect(t.Context(), src, start.AddDate(0, 0, 20), "web_traffic")
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := conntest.DemoSet(t, start, start.AddDate(0, 0, 20), "web_traffic")
 	conformance.Run(t, conformance.Harness{
 		Type: ga4.Type,
 		New:  conformance.Factory(ga4.New),

@@ -9,8 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pacerhq/pacer/connectors"
-	"github.com/pacerhq/pacer/connectors/demo"
+	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/fixture"
 	"github.com/pacerhq/pacer/connectors/ga4/ga4test"
 )
@@ -89,23 +88,6 @@ func landedTraffic(t *testing.T, h *harness) []string {
 	return out
 }
 
-func diffRows(t *testing.T, got, want []string) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Errorf("%d rows landed, want %d", len(got), len(want))
-	}
-	for _, w := range want {
-		if !slices.Contains(got, w) {
-			t.Errorf("missing row %s", w)
-		}
-	}
-	for _, g := range got {
-		if !slices.Contains(want, g) {
-			t.Errorf("unexpected row %s", g)
-		}
-	}
-}
-
 func TestFixtureRoundTrip(t *testing.T) {
 	set := fixtureTraffic()
 	// Two rows a page, an hourly quota that runs low after a few requests.
@@ -124,7 +106,7 @@ func TestFixtureRoundTrip(t *testing.T) {
 		t.Errorf("property %+v", p)
 	}
 	got := landedTraffic(t, h)
-	diffRows(t, got, wantTraffic(set, p.Currency))
+	conntest.CompareRows(t, got, wantTraffic(set, p.Currency))
 	// The exact difference: the USD row lands in the property's CNY.
 	usd := set.Traffic[4]
 	cny := usd
@@ -154,14 +136,7 @@ func TestFixtureRoundTrip(t *testing.T) {
 
 func TestFixtureRoundTripDemoCompany(t *testing.T) {
 	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
-	src, err := demo.New(connectors.Config{Name: "demo", StartDate: start})
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := fixture.Collect(t.Context(), src, start.AddDate(0, 0, 29), "web_traffic")
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := conntest.DemoSet(t, start, start.AddDate(0, 0, 29), "web_traffic")
 	currencies := map[string]int{}
 	keys := map[string]bool{}
 	for _, r := range set.Traffic {
@@ -179,6 +154,6 @@ func TestFixtureRoundTripDemoCompany(t *testing.T) {
 	if err := h.read(t, h.fake.Days().To); err != nil {
 		t.Fatal(err)
 	}
-	diffRows(t, landedTraffic(t, h), wantTraffic(set, ga4test.FixtureProperty(set).Currency))
+	conntest.CompareRows(t, landedTraffic(t, h), wantTraffic(set, ga4test.FixtureProperty(set).Currency))
 	t.Logf("%d rows in %v round-tripped", len(set.Traffic), currencies)
 }

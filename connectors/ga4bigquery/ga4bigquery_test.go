@@ -18,13 +18,7 @@ import (
 	"github.com/pacerhq/pacer/connectors/httpkit"
 )
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+var day = conntest.Day
 
 // harness is a source on a fake, an emitter on DuckDB and a fake clock.
 type harness struct {
@@ -52,11 +46,7 @@ func newHarness(t *testing.T, o bqtest.Options, stream, extra string) *harness {
 	cfg := connectors.Config{
 		Name: "ga4bq", StartDate: fake.Days().From,
 		Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Decode: func(v any) error {
-			dec := yaml.NewDecoder(strings.NewReader(y))
-			dec.KnownFields(true)
-			return dec.Decode(v)
-		},
+		Decode: conntest.Decode(y),
 	}
 	src, err := ga4bigquery.New(cfg, httpkit.WithClock(h.clock), httpkit.WithLoopbackOnly(), httpkit.WithRand(func() float64 { return 0.5 }))
 	if err != nil {
@@ -92,20 +82,7 @@ func (h *harness) read(t *testing.T, until time.Time) error {
 
 func (h *harness) strings(t *testing.T, q string) []string {
 	t.Helper()
-	rows, err := h.em.Query(t.Context(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
+	return conntest.Strings(t, h.em, q)
 }
 
 func (h *harness) one(t *testing.T, q string) string {

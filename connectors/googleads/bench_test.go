@@ -8,13 +8,13 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/googleads/googleadstest"
 	"github.com/pacerhq/pacer/warehouse"
 )
@@ -32,9 +32,7 @@ func benchBody(b testing.TB, level string) (*Source, []byte) {
 	fake := googleadstest.New(o)
 	b.Cleanup(fake.Close)
 	y, vars := fake.Config()
-	for k, v := range vars {
-		y = strings.ReplaceAll(y, "${"+k+"}", v)
-	}
+	y = conntest.Expand(y, vars)
 	src, err := New(connectors.Config{Name: "bench", Decode: func(v any) error { return yaml.Unmarshal([]byte(y), v) }})
 	if err != nil {
 		b.Fatal(err)

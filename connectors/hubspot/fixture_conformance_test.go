@@ -4,10 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pacerhq/pacer/connectors"
 	"github.com/pacerhq/pacer/connectors/conformance"
-	"github.com/pacerhq/pacer/connectors/demo"
-	"github.com/pacerhq/pacer/connectors/fixture"
+	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/hubspot"
 	"github.com/pacerhq/pacer/connectors/hubspot/hubspottest"
 )
@@ -17,14 +15,7 @@ import (
 // (two-day windows: a checkpoint comes before the resume check's failure).
 func TestConformanceOnFixture(t *testing.T) {
 	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
-	src, err := demo.New(connectors.Config{Name: "demo", StartDate: start})
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := fixture.Collect(t.Context(), src, start.AddDate(0, 0, 20), "crm_deals")
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := conntest.DemoSet(t, start, start.AddDate(0, 0, 20), "crm_deals")
 	conformance.Run(t, conformance.Harness{
 		Type: hubspot.Type,
 		New:  conformance.Factory(hubspot.New),

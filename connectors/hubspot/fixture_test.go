@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pacerhq/pacer/connectors"
-	"github.com/pacerhq/pacer/connectors/demo"
+	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/fixture"
 	"github.com/pacerhq/pacer/connectors/hubspot/hubspottest"
 )
@@ -91,46 +90,15 @@ func wantDeals(set *fixture.Set) []string {
 	return out
 }
 
+// landedDeals reads every landed row in the text of dealText.
 func landedDeals(t *testing.T, db *sql.DB) []string {
 	t.Helper()
-	rs, err := db.QueryContext(t.Context(), `SELECT concat_ws('|', deal_id, CAST(epoch_us(created_at) AS VARCHAR),
+	out := conntest.Strings(t, db, `SELECT concat_ws('|', deal_id, CAST(epoch_us(created_at) AS VARCHAR),
 		coalesce(CAST(epoch_us(closed_at) AS VARCHAR), 'NULL'), stage, CAST(is_won AS VARCHAR), coalesce(CAST(amount AS VARCHAR), 'NULL'),
 		coalesce(currency, 'NULL'), coalesce(lead_source, 'NULL'), coalesce(campaign_id, 'NULL'), coalesce(owner, 'NULL'), coalesce(team, 'NULL'))
 		FROM raw_deals`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rs.Close()
-	var out []string
-	for rs.Next() {
-		var s string
-		if err := rs.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	if err := rs.Err(); err != nil {
-		t.Fatal(err)
-	}
 	slices.Sort(out)
 	return out
-}
-
-func diffRows(t *testing.T, got, want []string) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Errorf("%d rows landed, want %d", len(got), len(want))
-	}
-	for _, w := range want {
-		if !slices.Contains(got, w) {
-			t.Errorf("missing row %s", w)
-		}
-	}
-	for _, g := range got {
-		if !slices.Contains(want, g) {
-			t.Errorf("unexpected row %s", g)
-		}
-	}
 }
 
 func TestFixtureRoundTrip(t *testing.T) {
@@ -148,7 +116,7 @@ func TestFixtureRoundTrip(t *testing.T) {
 		t.Errorf("quarantined %v", q)
 	}
 	got := landedDeals(t, w.db)
-	diffRows(t, got, wantDeals(set))
+	conntest.CompareRows(t, got, wantDeals(set))
 	// The exact differences from the fixture.
 	for i, d := range set.Deals {
 		if d.ID == "9001" || d.ID == "9006" || d.ID == "9007" {
@@ -183,14 +151,7 @@ func TestFixtureRoundTrip(t *testing.T) {
 
 func TestFixtureRoundTripDemoCompany(t *testing.T) {
 	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
-	src, err := demo.New(connectors.Config{Name: "demo", StartDate: start})
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := fixture.Collect(t.Context(), src, start.AddDate(0, 0, 29), "crm_deals")
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := conntest.DemoSet(t, start, start.AddDate(0, 0, 29), "crm_deals")
 	stages := map[string]int{}
 	subMilli, openClosed := 0, 0
 	for _, d := range set.Deals {
@@ -213,6 +174,6 @@ func TestFixtureRoundTripDemoCompany(t *testing.T) {
 		t.Errorf("quarantined %v", q)
 	}
 	got, want := landedDeals(t, w.db), wantDeals(set)
-	diffRows(t, got, want)
+	conntest.CompareRows(t, got, want)
 	t.Logf("%d deals %v round-tripped; %d had sub-millisecond times (truncated), %d open deals had a close date (NULL)", len(set.Deals), stages, subMilli, openClosed)
 }

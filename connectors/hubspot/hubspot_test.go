@@ -49,11 +49,7 @@ func (w *world) source(extra string) *hubspot.Source {
 	y = os.Expand(y+extra, func(k string) string { return vars[k] })
 	src, err := hubspot.New(connectors.Config{
 		Name: "crm", StartDate: w.fake.Days().From,
-		Decode: func(v any) error {
-			dec := yaml.NewDecoder(strings.NewReader(y))
-			dec.KnownFields(true)
-			return dec.Decode(v)
-		},
+		Decode: conntest.Decode(y),
 	}, httpkit.WithClock(w.clock), httpkit.WithLoopbackOnly(), httpkit.WithRand(func() float64 { return 0.5 }))
 	if err != nil {
 		w.t.Fatal(err)

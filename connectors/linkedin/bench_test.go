@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/linkedin/linkedintest"
 )
 
@@ -26,9 +26,7 @@ func BenchmarkAdAnalytics(b *testing.B) {
 	fake := linkedintest.New(linkedintest.Options{Campaigns: 420, From: from, To: to})
 	b.Cleanup(fake.Close)
 	y, vars := fake.Config()
-	for k, v := range vars {
-		y = strings.ReplaceAll(y, "${"+k+"}", v)
-	}
+	y = conntest.Expand(y, vars)
 	src, err := New(connectors.Config{Name: "bench", Decode: func(v any) error { return yaml.Unmarshal([]byte(y), v) }})
 	if err != nil {
 		b.Fatal(err)

@@ -4,13 +4,13 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/meta/metatest"
 	"github.com/pacerhq/pacer/warehouse"
 )
@@ -25,9 +25,7 @@ func benchBody(b *testing.B) (*Source, []byte) {
 	fake := metatest.New(metatest.Options{Level: "ad", Campaigns: 50, AdSets: 4, Ads: 5, From: from, To: from.AddDate(0, 0, 11), PageSize: 100_000})
 	b.Cleanup(fake.Close)
 	y, vars := fake.Config()
-	for k, v := range vars {
-		y = strings.ReplaceAll(y, "${"+k+"}", v)
-	}
+	y = conntest.Expand(y, vars)
 	src, err := New(connectors.Config{Name: "bench", Decode: func(v any) error { return yaml.Unmarshal([]byte(y), v) }})
 	if err != nil {
 		b.Fatal(err)

@@ -3,15 +3,11 @@ package meta_test
 import (
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/pacerhq/pacer/connectors"
 	"github.com/pacerhq/pacer/connectors/conformance"
-	"github.com/pacerhq/pacer/connectors/demo"
+	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/fixture"
 	"github.com/pacerhq/pacer/connectors/meta"
 	"github.com/pacerhq/pacer/connectors/meta/metatest"
@@ -47,64 +43,17 @@ func awkwardSet() *fixture.Set {
 	return set
 }
 
-var (
-	demoOnce sync.Once
-	demoSet  *fixture.Set
-	demoErr  error
-)
-
 // demoFixture is 40 days of the demo company's ad rows.
 func demoFixture(t testing.TB) *fixture.Set {
-	demoOnce.Do(func() {
-		start := day("2026-09-01")
-		src, err := demo.New(connectors.Config{Name: "demo", StartDate: start})
-		if err != nil {
-			demoErr = err
-			return
-		}
-		demoSet, demoErr = fixture.Collect(t.Context(), src, start.AddDate(0, 0, 39), "ad_performance")
-	})
-	if demoErr != nil {
-		t.Fatal(demoErr)
-	}
-	return demoSet
+	return conntest.DemoSet(t, day("2026-09-01"), day("2026-10-10"), "ad_performance")
 }
 
-// landedRow is one stored row as text: money at the column's scale,
-// conversions as the double's shortest text.
-type landedRow map[string]string
-
-var compared = []string{"date", "account_id", "campaign_id", "campaign_name", "ad_group_id", "ad_id", "channel",
-	"currency", "account_timezone", "impressions", "clicks", "conversions", "spend", "conversion_value"}
-
-func rowKey(m landedRow) string {
-	return strings.Join([]string{m["date"], m["account_id"], m["campaign_id"], m["ad_group_id"], m["ad_id"]}, "|")
-}
-
-// want renders a fixture row as it must land: account ids as the
-// connector stores them (without act_), money as DECIMAL(38,9) text, NULL ids as "NULL".
-func want(set *fixture.Set, r fixture.AdRow) landedRow {
-	a, _ := set.Account(r.Platform, r.AccountID)
-	orNull := func(s string) string {
-		if s == "" {
-			return "NULL"
-		}
-		return s
-	}
-	return landedRow{
-		"date": r.Date.Format(time.DateOnly), "account_id": metatest.AccountID(r.AccountID),
-		"campaign_id": r.CampaignID, "campaign_name": r.CampaignName,
-		"ad_group_id": orNull(r.AdGroupID), "ad_id": orNull(r.AdID), "channel": r.Channel,
-		"currency": a.Currency, "account_timezone": a.TimeZone,
-		"impressions": strconv.FormatInt(r.Impressions, 10), "clicks": strconv.FormatInt(r.Clicks, 10),
-		"conversions": strconv.FormatFloat(r.Conversions, 'g', -1, 64),
-		"spend":       r.Spend.Decimal(9), "conversion_value": r.ConversionValue.Decimal(9),
-	}
-}
+// adOptions: account ids land as the connector stores them (metatest.AccountID).
+var adOptions = conntest.AdOptions{AccountID: metatest.AccountID}
 
 // syncFixture serves set from a fake, syncs it into DuckDB and returns the
-// fake and the stored rows.
-func syncFixture(t *testing.T, set *fixture.Set, o metatest.Options) (*harness, []landedRow) {
+// fake and the landed rows.
+func syncFixture(t *testing.T, set *fixture.Set, o metatest.Options) (*harness, []conntest.LandedAd) {
 	t.Helper()
 	o.Fixture = set
 	h := newHarness(t, o, "")
@@ -114,136 +63,23 @@ func syncFixture(t *testing.T, set *fixture.Set, o metatest.Options) (*harness, 
 	if q := h.em.Quarantined(); len(q) > 0 {
 		t.Fatalf("%d rows quarantined, e.g. %+v", len(q), q[0])
 	}
-	table := h.src.Streams()[0].Name
-	rows, err := h.em.Query(t.Context(), `SELECT date::VARCHAR, account_id, campaign_id, campaign_name,
-		coalesce(ad_group_id, 'NULL'), coalesce(ad_id, 'NULL'), channel, currency, account_timezone,
-		impressions::VARCHAR, clicks::VARCHAR, conversions, spend::VARCHAR, conversion_value::VARCHAR FROM `+table)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []landedRow
-	for rows.Next() {
-		v := make([]string, len(compared))
-		var conv float64
-		dest := make([]any, len(compared))
-		for i := range v {
-			dest[i] = &v[i]
-		}
-		dest[11] = &conv
-		if err := rows.Scan(dest...); err != nil {
-			t.Fatal(err)
-		}
-		// The DOUBLE compared through its shortest text: equal texts are
-		// equal doubles, bit for bit.
-		v[11] = strconv.FormatFloat(conv, 'g', -1, 64)
-		m := landedRow{}
-		for i, c := range compared {
-			m[c] = v[i]
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return h, out
+	return h, conntest.LandedAds(t, h.em, h.src.Streams()[0].Name)
 }
 
-// compareRows checks every stored row against the fixture's, column by
-// column; diffs lists the known differences (row key → column → stored
-// value) that the wire cannot carry.
-func compareRows(t *testing.T, set *fixture.Set, got []landedRow, diffs map[string]map[string]string) {
+// compareRows checks every landed row, then the sums per account, against
+// the fixture's.
+func compareRows(t *testing.T, set *fixture.Set, got []conntest.LandedAd) {
 	t.Helper()
-	_, fixRows := set.Platform("meta")
-	wantBy := map[string]landedRow{}
-	for _, r := range fixRows {
-		w := want(set, r)
-		if _, dup := wantBy[rowKey(w)]; dup {
-			t.Fatalf("fixture has two rows of %s", rowKey(w))
-		}
-		wantBy[rowKey(w)] = w
-	}
-	if len(got) != len(wantBy) {
-		t.Errorf("%d rows stored, fixture has %d", len(got), len(wantBy))
-	}
-	seen := map[string]bool{}
-	bad := 0
-	for _, g := range got {
-		k := rowKey(g)
-		if seen[k] {
-			t.Errorf("row %s stored twice", k)
-		}
-		seen[k] = true
-		w, ok := wantBy[k]
-		if !ok {
-			t.Errorf("stored row %s is not in the fixture", k)
-			continue
-		}
-		for _, c := range compared {
-			exp := w[c]
-			if d, ok := diffs[k][c]; ok {
-				exp = d
-			}
-			if g[c] != exp {
-				bad++
-				if bad <= 10 {
-					t.Errorf("row %s: %s = %q, fixture %q", k, c, g[c], exp)
-				}
-			}
-		}
-	}
-	for k := range wantBy {
-		if !seen[k] {
-			t.Errorf("fixture row %s not stored", k)
-		}
-	}
-	if bad > 10 {
-		t.Errorf("… %d differences in all", bad)
-	}
+	conntest.CompareAds(t, got, conntest.WantAds(set.Platform("meta")), adOptions)
 }
 
-// compareSums checks per-account sums of the stored rows against the
-// fixture's, in exact integers (money in micros, conversions in
-// millionths).
-func compareSums(t *testing.T, h *harness, set *fixture.Set, diffMicros map[string]int64) {
+// compareSums checks the sums per account only (the rows landed at a
+// coarser grain).
+func compareSums(t *testing.T, set *fixture.Set, got []conntest.LandedAd) {
 	t.Helper()
-	type sums struct{ imp, clk, spend, value, conv int64 }
-	want := map[string]sums{}
-	_, fixRows := set.Platform("meta")
-	for _, r := range fixRows {
-		id := metatest.AccountID(r.AccountID)
-		s := want[id]
-		s.imp += r.Impressions
-		s.clk += r.Clicks
-		s.spend += int64(r.Spend)
-		s.value += int64(r.ConversionValue)
-		s.conv += int64(fixture.MicrosOf(r.Conversions))
-		want[id] = s
-	}
-	for id, d := range diffMicros {
-		s := want[id]
-		s.value += d
-		want[id] = s
-	}
-	rows, err := h.em.Query(t.Context(), `SELECT account_id, sum(impressions)::BIGINT, sum(clicks)::BIGINT,
-		sum(spend * 1000000)::BIGINT, sum(conversion_value * 1000000)::BIGINT, sum(round(conversions * 1000000))::BIGINT
-		FROM `+h.src.Streams()[0].Name+` GROUP BY account_id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	got := map[string]sums{}
-	for rows.Next() {
-		var id string
-		var s sums
-		if err := rows.Scan(&id, &s.imp, &s.clk, &s.spend, &s.value, &s.conv); err != nil {
-			t.Fatal(err)
-		}
-		got[id] = s
-	}
-	if !maps.Equal(got, want) {
-		t.Errorf("sums per account\n got %+v\nwant %+v", got, want)
-	}
+	o := adOptions
+	o.SumsOnly = true
+	conntest.CompareAds(t, got, conntest.WantAds(set.Platform("meta")), o)
 }
 
 // TestFixtureRoundTrip syncs fixtures through the fake and compares every
@@ -267,8 +103,7 @@ func TestFixtureRoundTrip(t *testing.T) {
 			if !strings.Contains(y, "level: ad\n") || !strings.Contains(y, "channel: paid_social_ig\n") {
 				t.Errorf("config lacks the fixture's level or channel:\n%s", y)
 			}
-			compareRows(t, set, got, nil)
-			compareSums(t, h, set, nil)
+			compareRows(t, set, got)
 			if d := h.fake.Days(); d.From != day("2026-10-01") || d.To != day("2026-10-08") {
 				t.Errorf("days %s, want the span of the rows", d)
 			}
@@ -292,14 +127,13 @@ func TestFixtureRoundTrip(t *testing.T) {
 		if len(accts) != 1 || len(rows) < 200 {
 			t.Fatalf("demo slice: %v, %d rows", accts, len(rows))
 		}
-		h, got := syncFixture(t, set, metatest.Options{PageSize: 50})
-		compareRows(t, set, got, nil)
-		compareSums(t, h, set, nil)
+		_, got := syncFixture(t, set, metatest.Options{PageSize: 50})
+		compareRows(t, set, got)
 	})
 	t.Run("a coarser level sums the rows", func(t *testing.T) {
 		set := awkwardSet()
-		h, _ := syncFixture(t, set, metatest.Options{Level: "campaign"})
-		compareSums(t, h, set, nil)
+		_, got := syncFixture(t, set, metatest.Options{Level: "campaign"})
+		compareSums(t, set, got)
 	})
 }
 

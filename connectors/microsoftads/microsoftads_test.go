@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/pacerhq/pacer/connectors"
 	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/httpkit"
@@ -19,27 +17,15 @@ import (
 	"github.com/pacerhq/pacer/connectors/microsoftads/microsoftadstest"
 )
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+var day = conntest.Day
 
 // config decodes y strictly, with vars expanded, like the pipeline.
 func config(y string, vars map[string]string, logs *bytes.Buffer) connectors.Config {
-	for k, v := range vars {
-		y = strings.ReplaceAll(y, "${"+k+"}", v)
-	}
+	y = conntest.Expand(y, vars)
 	return connectors.Config{
 		Name:   "msads",
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Decode: func(v any) error {
-			dec := yaml.NewDecoder(strings.NewReader(y))
-			dec.KnownFields(true)
-			return dec.Decode(v)
-		},
+		Decode: conntest.Decode(y),
 	}
 }
 
@@ -80,18 +66,7 @@ func (h *harness) read(t *testing.T, until time.Time) error {
 // count runs a count query.
 func (h *harness) count(t *testing.T, q string) int {
 	t.Helper()
-	rows, err := h.em.Query(t.Context(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return n
+	return conntest.Count(t, h.em, q)
 }
 
 func TestPollsWaitOnTheInjectedClock(t *testing.T) {

@@ -19,13 +19,7 @@ import (
 	"github.com/pacerhq/pacer/connectors/oceanengine/oceanenginetest"
 )
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+var day = conntest.Day
 
 // memStore is a connectors.TokenStore in memory.
 type memStore struct {
@@ -65,9 +59,7 @@ func newHarness(t *testing.T, o oceanenginetest.Options, extra string, store con
 	t.Cleanup(fake.Close)
 	y, vars := fake.Config()
 	y += extra
-	for k, v := range vars {
-		y = strings.ReplaceAll(y, "${"+k+"}", v)
-	}
+	y = conntest.Expand(y, vars)
 	h := &harness{fake: fake, yaml: y, store: store, logs: &bytes.Buffer{}, clock: httpkit.NewFakeClock(time.Date(2026, 10, 25, 12, 0, 0, 0, time.UTC))}
 	h.em = conntest.NewEmitter(t, conntest.OpenDB(t), oceanengine.StreamName, conntest.WithDateColumn("date"))
 	return h
@@ -105,20 +97,7 @@ func (h *harness) read(t *testing.T, until time.Time) error {
 
 func (h *harness) strings(t *testing.T, q string) []string {
 	t.Helper()
-	rows, err := h.em.Query(t.Context(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
+	return conntest.Strings(t, h.em, q)
 }
 
 func TestRequestsUseTheCustomReportWireFormat(t *testing.T) {

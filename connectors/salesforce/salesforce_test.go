@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/pacerhq/pacer/connectors"
 	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/httpkit"
@@ -44,11 +42,7 @@ func (w *world) newSource(extra string) (*salesforce.Source, error) {
 	y = os.Expand(y+extra, func(k string) string { return vars[k] })
 	return salesforce.New(connectors.Config{
 		Name: "crm", StartDate: w.fake.Days().From,
-		Decode: func(v any) error {
-			dec := yaml.NewDecoder(strings.NewReader(y))
-			dec.KnownFields(true)
-			return dec.Decode(v)
-		},
+		Decode: conntest.Decode(y),
 	}, httpkit.WithClock(w.clock), httpkit.WithLoopbackOnly(), httpkit.WithRand(func() float64 { return 0.5 }))
 }
 

@@ -7,8 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pacerhq/pacer/connectors"
-	"github.com/pacerhq/pacer/connectors/demo"
+	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/fixture"
 	"github.com/pacerhq/pacer/connectors/stripe/stripetest"
 )
@@ -76,20 +75,6 @@ func landedOrders(t *testing.T, h *harness) []string {
 	return out
 }
 
-func diffRows(t *testing.T, got, want []string) {
-	t.Helper()
-	for _, w := range want {
-		if !slices.Contains(got, w) {
-			t.Errorf("missing row %s", w)
-		}
-	}
-	for _, g := range got {
-		if !slices.Contains(want, g) {
-			t.Errorf("unexpected row %s", g)
-		}
-	}
-}
-
 // subSecond counts the fixture times Stripe's whole seconds truncate.
 func subSecond(set *fixture.Set) int {
 	n := 0
@@ -130,7 +115,7 @@ func TestFixtureRoundTrip(t *testing.T) {
 	set := fixtureOrders()
 	h := syncFixture(t, set, 2)
 	got, want := landedOrders(t, h), wantOrders(set)
-	diffRows(t, got, want)
+	conntest.CompareRows(t, got, want)
 	if h.fake.Pages() < 4 {
 		t.Errorf("%d pages: paging by starting_after was not exercised", h.fake.Pages())
 	}
@@ -169,14 +154,7 @@ func TestFixtureRoundTrip(t *testing.T) {
 
 func TestFixtureRoundTripDemoCompany(t *testing.T) {
 	start := time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC)
-	src, err := demo.New(connectors.Config{Name: "demo", StartDate: start})
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := fixture.Collect(t.Context(), src, start.AddDate(0, 0, 29), "orders")
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := conntest.DemoSet(t, start, start.AddDate(0, 0, 29), "orders")
 	refunds := 0
 	for _, o := range set.Orders {
 		refunds += len(o.Refunds)
@@ -189,9 +167,6 @@ func TestFixtureRoundTripDemoCompany(t *testing.T) {
 	}
 	h := syncFixture(t, set, 0)
 	got, want := landedOrders(t, h), wantOrders(set)
-	if len(got) != len(want) {
-		t.Errorf("%d rows landed, want %d", len(got), len(want))
-	}
-	diffRows(t, got, want)
+	conntest.CompareRows(t, got, want)
 	t.Logf("%d orders and %d refunds round-tripped; %d times had sub-second parts, truncated to the second", len(set.Orders), refunds, subSecond(set))
 }

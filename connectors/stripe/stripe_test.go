@@ -20,13 +20,7 @@ import (
 	"github.com/pacerhq/pacer/connectors/stripe/stripetest"
 )
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+var day = conntest.Day
 
 // harness is a source on a fake, an emitter on DuckDB and a fake clock.
 type harness struct {
@@ -55,9 +49,7 @@ func newHarness(t *testing.T, o stripetest.Options, edit func(string) string) *h
 	if edit != nil {
 		y = edit(y)
 	}
-	for k, v := range vars {
-		y = strings.ReplaceAll(y, "${"+k+"}", v)
-	}
+	y = conntest.Expand(y, vars)
 	h := &harness{fake: fake, logs: &bytes.Buffer{}, clock: httpkit.NewFakeClock(fake.Days().To.AddDate(0, 0, 2).Add(12 * time.Hour))}
 	cfg := connectors.Config{
 		Name: "stripe", StartDate: fake.Days().From,
@@ -88,20 +80,7 @@ func (h *harness) read(t *testing.T, until time.Time) error {
 
 func (h *harness) strings(t *testing.T, q string) []string {
 	t.Helper()
-	rows, err := h.em.Query(t.Context(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
+	return conntest.Strings(t, h.em, q)
 }
 
 func TestAmountsAreExactInEveryExponent(t *testing.T) {

@@ -3,13 +3,13 @@ package tencentads
 import (
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/tencentads/tencentadstest"
 )
 
@@ -23,9 +23,7 @@ func BenchmarkDailyReports(b *testing.B) {
 	fake := tencentadstest.New(tencentadstest.Options{AdGroups: 125, From: from, To: to, PageSize: 10_000})
 	b.Cleanup(fake.Close)
 	y, vars := fake.Config()
-	for k, v := range vars {
-		y = strings.ReplaceAll(y, "${"+k+"}", v)
-	}
+	y = conntest.Expand(y, vars)
 	src, err := New(connectors.Config{Name: "bench", Decode: func(v any) error { return yaml.Unmarshal([]byte(y), v) }})
 	if err != nil {
 		b.Fatal(err)

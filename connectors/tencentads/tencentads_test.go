@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/pacerhq/pacer/connectors"
 	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/httpkit"
@@ -19,26 +17,14 @@ import (
 	"github.com/pacerhq/pacer/connectors/tencentads/tencentadstest"
 )
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+var day = conntest.Day
 
 func config(y string, vars map[string]string, logs *bytes.Buffer) connectors.Config {
-	for k, v := range vars {
-		y = strings.ReplaceAll(y, "${"+k+"}", v)
-	}
+	y = conntest.Expand(y, vars)
 	return connectors.Config{
 		Name:   "tencent",
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Decode: func(v any) error {
-			dec := yaml.NewDecoder(strings.NewReader(y))
-			dec.KnownFields(true)
-			return dec.Decode(v)
-		},
+		Decode: conntest.Decode(y),
 	}
 }
 

@@ -3,13 +3,13 @@ package tiktok
 import (
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/conntest"
 	"github.com/pacerhq/pacer/connectors/tiktok/tiktoktest"
 )
 
@@ -28,9 +28,7 @@ func benchBody(b *testing.B, level string) (*Source, []byte, int) {
 	fake := tiktoktest.New(o)
 	b.Cleanup(fake.Close)
 	y, vars := fake.Config()
-	for k, v := range vars {
-		y = strings.ReplaceAll(y, "${"+k+"}", v)
-	}
+	y = conntest.Expand(y, vars)
 	y += "page_size: 1000\n"
 	src, err := New(connectors.Config{Name: "bench", Decode: func(v any) error { return yaml.Unmarshal([]byte(y), v) }})
 	if err != nil {

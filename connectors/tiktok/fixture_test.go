@@ -1,17 +1,14 @@
 package tiktok_test
 
 import (
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/pacerhq/pacer/connectors"
 	"github.com/pacerhq/pacer/connectors/conformance"
 	"github.com/pacerhq/pacer/connectors/conntest"
-	"github.com/pacerhq/pacer/connectors/demo"
 	"github.com/pacerhq/pacer/connectors/fixture"
 	"github.com/pacerhq/pacer/connectors/tiktok"
 	"github.com/pacerhq/pacer/connectors/tiktok/tiktoktest"
@@ -22,37 +19,20 @@ import (
 // row, a zero row, a large spend, a fractional conversion count, 9 days
 // (paged 5 rows at a time by the test).
 func handSet(grain string) *fixture.Set {
-	set := &fixture.Set{Accounts: []fixture.Account{
-		{Platform: "tiktok", ID: "7301234567890123457", Name: "流明茶 TikTok", Currency: "CNY", TimeZone: "Asia/Singapore"},
-		{Platform: "tiktok", ID: "7000000000000000002", Name: `Lumen "US"`, Currency: "USD", TimeZone: "America/Los_Angeles"},
-		{Platform: "google_ads", ID: "482-913-5570", Currency: "USD", TimeZone: "Asia/Shanghai"},
-	}}
-	campaigns := [][2]string{{"1780000000000000001", `抖音 "直播" 引流`}, {"1780000000000000002", "Spark, Ads — 秋季 \\ back\\slash"}}
-	for d := range 9 {
-		date := time.Date(2026, 9, 1+d, 0, 0, 0, 0, time.UTC)
-		for ai, a := range set.Accounts[:2] {
-			for ci, c := range campaigns {
-				r := fixture.AdRow{Date: date, Platform: "tiktok", AccountID: a.ID, CampaignID: c[0], CampaignName: c[1], Channel: "short_video",
-					Impressions: int64(1000*(d+1) + 17*ci + ai), Clicks: int64(10*d + ci),
-					Spend: fixture.Micros(int64(d*10007+ci*31+ai)*10_000 + 990_000), Conversions: float64(d % 3), ConversionValue: fixture.Micros(int64(d%3) * 19_990_000)}
-				if grain != "campaign" {
-					r.AdGroupID = fmt.Sprintf("179000000000%04d%d%d", d%2, ai, ci)
-				}
-				if grain == "ad" {
-					r.AdID = fmt.Sprintf("180000000000%04d%d%d", d%2, ai, ci)
-				}
-				switch {
-				case d == 0 && ci == 0:
-					r.Clicks, r.Conversions, r.ConversionValue = 0, 0, 0 // a zero-click row
-				case d == 1 && ci == 1:
-					r.Impressions, r.Clicks, r.Spend, r.Conversions, r.ConversionValue = 0, 0, 0, 0, 0 // nothing at all
-				case d == 4 && ci == 0 && ai == 0:
-					r.Spend, r.ConversionValue, r.Conversions = 1_234_567_890_000, 9_876_543_210_000, 2.5 // 1234567.89
-				}
-				set.Ads = append(set.Ads, r)
-			}
-		}
-	}
+	set := conntest.HandAds{
+		Platform: "tiktok",
+		Accounts: []fixture.Account{
+			{Platform: "tiktok", ID: "7301234567890123457", Name: "流明茶 TikTok", Currency: "CNY", TimeZone: "Asia/Singapore"},
+			{Platform: "tiktok", ID: "7000000000000000002", Name: `Lumen "US"`, Currency: "USD", TimeZone: "America/Los_Angeles"},
+			{Platform: "google_ads", ID: "482-913-5570", Currency: "USD", TimeZone: "Asia/Shanghai"},
+		},
+		Campaigns: [][2]string{{"1780000000000000001", `抖音 "直播" 引流`}, {"1780000000000000002", "Spark, Ads — 秋季 \\ back\\slash"}},
+		Channel:   "short_video",
+		Days:      9,
+		Grain:     grain,
+		AdGroupID: func(d, ai, ci int) string { return fmt.Sprintf("179000000000%04d%d%d", d%2, ai, ci) },
+		AdID:      func(d, ai, ci int) string { return fmt.Sprintf("180000000000%04d%d%d", d%2, ai, ci) },
+	}.Set()
 	set.Ads = append(set.Ads, fixture.AdRow{Date: time.Date(2026, 9, 3, 0, 0, 0, 0, time.UTC), Platform: "google_ads", AccountID: "482-913-5570",
 		CampaignID: "1", CampaignName: "not tiktok", Impressions: 1, Spend: 1_000_000})
 	return set
@@ -62,16 +42,7 @@ func handSet(grain string) *fixture.Set {
 // 2026-06-01 and its first TikTok campaign 30 days later; 70 days are
 // collected, so about 40 have TikTok rows.
 func demoSet(t *testing.T) *fixture.Set {
-	t.Helper()
-	src, err := demo.New(connectors.Config{Name: "demo", StartDate: day("2026-06-01")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := fixture.Collect(t.Context(), src, day("2026-08-09"), "ad_performance")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return set
+	return conntest.DemoSet(t, day("2026-06-01"), day("2026-08-09"), "ad_performance")
 }
 
 func TestFixtureRoundTrip(t *testing.T) {
@@ -112,7 +83,7 @@ func TestFixtureRoundTrip(t *testing.T) {
 			}
 			// Every value goes through exactly: TikTok's strings carry the
 			// cents and the fractional conversion count (2.5) unchanged.
-			checkLanded(t, h.em, tiktok.StreamName(tt.level), accts, rows)
+			conntest.CompareAds(t, conntest.LandedAds(t, h.em, tiktok.StreamName(tt.level)), conntest.WantAds(accts, rows), conntest.AdOptions{})
 			got := h.strings(t, `SELECT DISTINCT concat_ws('|', account_id, coalesce(ad_group_name, 'NULL'), coalesce(ad_name, 'NULL')) FROM `+tiktok.StreamName(tt.level)+` ORDER BY 1 LIMIT 1`)
 			if tt.level == "campaign" && !strings.HasSuffix(got[0], "|NULL|NULL") || tt.level == "adgroup" && !strings.Contains(got[0], "|ad group ") {
 				t.Errorf("names %v", got)
@@ -139,6 +110,8 @@ func TestFixtureSubCentAmounts(t *testing.T) {
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
+	// Every other column goes through as it is.
+	conntest.CompareAds(t, conntest.LandedAds(t, h.em, "campaign_daily"), conntest.WantAds(set.Platform("tiktok")), conntest.AdOptions{RoundMoney: 10_000})
 }
 
 // TestFixtureRestatement: fixture values stay put until Restate is called.
@@ -204,126 +177,4 @@ func handSetDays(grain string, n int) *fixture.Set {
 		}
 	}
 	return set
-}
-
-// checkLanded compares every landed row of table with the fixture rows:
-// text columns exactly, counts as integers, conversions as float64 bit for
-// bit, money as micros parsed from the decimal text; then sums by account.
-func checkLanded(t *testing.T, em *conntest.Emitter, table string, accts []fixture.Account, rows []fixture.AdRow) {
-	t.Helper()
-	acct := map[string]fixture.Account{}
-	for _, a := range accts {
-		acct[a.ID] = a
-	}
-	key := func(date, account, campaign, group, ad string) string {
-		return strings.Join([]string{date, account, campaign, group, ad}, "|")
-	}
-	want := map[string]fixture.AdRow{}
-	for _, r := range rows {
-		want[key(r.Date.Format(time.DateOnly), r.AccountID, r.CampaignID, r.AdGroupID, r.AdID)] = r
-	}
-	if len(want) != len(rows) {
-		t.Fatalf("fixture has duplicate keys: %d rows, %d keys", len(rows), len(want))
-	}
-	q := `SELECT strftime(date, '%Y-%m-%d'), platform, account_id, campaign_id, campaign_name, coalesce(ad_group_id, ''), coalesce(ad_id, ''),
-		channel, currency, account_timezone, impressions, clicks, conversions, spend::VARCHAR, conversion_value::VARCHAR FROM ` + table
-	res, err := em.Query(t.Context(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Close()
-	type sums struct {
-		impressions, clicks int64
-		conversions         float64
-		spend, value        fixture.Micros
-	}
-	gotSums, wantSums := map[string]*sums{}, map[string]*sums{}
-	seen := map[string]bool{}
-	n := 0
-	for res.Next() {
-		n++
-		var date, platform, account, campaign, name, group, ad, channel, currency, tz, spend, value string
-		var impressions, clicks int64
-		var conv sql.NullFloat64
-		if err := res.Scan(&date, &platform, &account, &campaign, &name, &group, &ad, &channel, &currency, &tz, &impressions, &clicks, &conv, &spend, &value); err != nil {
-			t.Fatal(err)
-		}
-		k := key(date, account, campaign, group, ad)
-		w, ok := want[k]
-		if !ok || seen[k] {
-			t.Errorf("landed row %s is not in the fixture (or twice)", k)
-			continue
-		}
-		seen[k] = true
-		a := acct[account]
-		diff := func(col string, got, want any) {
-			if fmt.Sprint(got) != fmt.Sprint(want) {
-				t.Errorf("%s: %s = %v, want %v", k, col, got, want)
-			}
-		}
-		diff("platform", platform, w.Platform)
-		diff("campaign_name", name, w.CampaignName)
-		diff("channel", channel, w.Channel)
-		diff("currency", currency, a.Currency)
-		diff("account_timezone", tz, a.TimeZone)
-		diff("impressions", impressions, w.Impressions)
-		diff("clicks", clicks, w.Clicks)
-		if !conv.Valid {
-			t.Errorf("%s: conversions NULL, want %v", k, w.Conversions)
-		} else {
-			diff("conversions", strconv.FormatFloat(conv.Float64, 'g', -1, 64), strconv.FormatFloat(w.Conversions, 'g', -1, 64))
-		}
-		sp, sv := micros(t, spend), micros(t, value)
-		diff("spend", sp.Decimal(6), w.Spend.Decimal(6))
-		diff("conversion_value", sv.Decimal(6), w.ConversionValue.Decimal(6))
-		if gotSums[account] == nil {
-			gotSums[account], wantSums[account] = &sums{}, &sums{}
-		}
-		g := gotSums[account]
-		g.impressions, g.clicks, g.conversions, g.spend, g.value = g.impressions+impressions, g.clicks+clicks, g.conversions+conv.Float64, g.spend+sp, g.value+sv
-	}
-	if err := res.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if n != len(rows) {
-		t.Errorf("%d rows landed, want %d", n, len(rows))
-	}
-	for _, r := range rows {
-		if wantSums[r.AccountID] == nil {
-			wantSums[r.AccountID], gotSums[r.AccountID] = &sums{}, &sums{}
-		}
-		w := wantSums[r.AccountID]
-		w.impressions, w.clicks, w.conversions, w.spend, w.value = w.impressions+r.Impressions, w.clicks+r.Clicks, w.conversions+r.Conversions, w.spend+r.Spend, w.value+r.ConversionValue
-	}
-	for a, w := range wantSums {
-		if g := gotSums[a]; *g != *w {
-			t.Errorf("account %s sums %+v, want %+v", a, *g, *w)
-		}
-	}
-	if len(wantSums) < len(accts) {
-		t.Logf("%d of %d accounts have rows", len(wantSums), len(accts))
-	}
-}
-
-// micros parses a decimal string exactly; more than six decimals must be
-// zeros.
-func micros(t *testing.T, s string) fixture.Micros {
-	t.Helper()
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, _ := strings.Cut(s, ".")
-	frac += "000000"
-	if strings.Trim(frac[6:], "0") != "" {
-		t.Errorf("%s has more than six decimals", s)
-	}
-	w, err1 := strconv.ParseInt(whole, 10, 64)
-	f, err2 := strconv.ParseInt(frac[:6], 10, 64)
-	if err1 != nil || err2 != nil {
-		t.Fatalf("not a decimal: %q", s)
-	}
-	m := fixture.Micros(w*1_000_000 + f)
-	if neg {
-		m = -m
-	}
-	return m
 }

@@ -19,13 +19,7 @@ import (
 	"github.com/pacerhq/pacer/connectors/tiktok/tiktoktest"
 )
 
-func day(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
+var day = conntest.Day
 
 // memStore is a connectors.TokenStore in memory.
 type memStore struct {
@@ -69,18 +63,12 @@ func newHarness(t *testing.T, o tiktoktest.Options, edit func(string) string, st
 	if edit != nil {
 		y = edit(y)
 	}
-	for k, v := range vars {
-		y = strings.ReplaceAll(y, "${"+k+"}", v)
-	}
+	y = conntest.Expand(y, vars)
 	h := &harness{fake: fake, logs: &bytes.Buffer{}, clock: httpkit.NewFakeClock(time.Date(2026, 10, 25, 12, 0, 0, 0, time.UTC))}
 	cfg := connectors.Config{
 		Name: "tt", StartDate: fake.Days().From, Tokens: store,
 		Logger: slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Decode: func(v any) error {
-			dec := yaml.NewDecoder(strings.NewReader(y))
-			dec.KnownFields(true)
-			return dec.Decode(v)
-		},
+		Decode: conntest.Decode(y),
 	}
 	src, err := tiktok.New(cfg, httpkit.WithClock(h.clock), httpkit.WithLoopbackOnly(), httpkit.WithRand(func() float64 { return 0.5 }))
 	if err != nil {
@@ -106,20 +94,7 @@ func (h *harness) read(t *testing.T, until time.Time) error {
 
 func (h *harness) strings(t *testing.T, q string) []string {
 	t.Helper()
-	rows, err := h.em.Query(t.Context(), q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
+	return conntest.Strings(t, h.em, q)
 }
 
 func TestRequestsUseTikToksWireFormat(t *testing.T) {

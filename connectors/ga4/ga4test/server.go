@@ -5,8 +5,6 @@ package ga4test
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -19,6 +17,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
@@ -85,13 +84,9 @@ type Server struct {
 	srv      *httptest.Server
 	mu       sync.Mutex
 	versions map[int64]int
-	tokens   map[string]bool
-	issued   []string
-	revoked  bool
-	inject   map[int]string
-	requests int
+	oauth    fakekit.GoogleOAuth // the token endpoint, the access tokens issued
+	faults   fakekit.Faults      // requests counted, faults injected
 	pages    int
-	tokenReq int
 	bodies   [][]byte
 }
 
@@ -144,12 +139,14 @@ func New(o Options) *Server {
 		o.ClientID = "1234567890-fake.apps.googleusercontent.com"
 	}
 	if o.ClientSecret == "" {
-		o.ClientSecret = "GOCSPX-canary-client-secret-" + randomHex(6)
+		o.ClientSecret = "GOCSPX-canary-client-secret-" + fakekit.RandomHex(6)
 	}
 	if o.RefreshToken == "" {
-		o.RefreshToken = "1//0canary-refresh-token-" + randomHex(8)
+		o.RefreshToken = "1//0canary-refresh-token-" + fakekit.RandomHex(8)
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{}, inject: map[int]string{}}
+	s := &Server{opt: o, versions: map[int64]int{}}
+	s.oauth = fakekit.GoogleOAuth{ClientID: o.ClientID, ClientSecret: o.ClientSecret, RefreshToken: o.RefreshToken,
+		Scope: "https://www.googleapis.com/auth/analytics.readonly"}
 	mux := http.NewServeMux()
 	mux.HandleFunc(o.Prefix+"/token", s.token)
 	mux.HandleFunc(o.Prefix+"/", s.api)
@@ -157,12 +154,6 @@ func New(o Options) *Server {
 	s.URL = s.srv.URL + o.Prefix
 	s.TokenURL = s.srv.URL + o.Prefix + "/token"
 	return s
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Close stops the server.
@@ -200,7 +191,7 @@ days_per_request: %d
 func (s *Server) Secrets() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]string{s.opt.ClientSecret, s.opt.RefreshToken}, s.issued...)
+	return append([]string{s.opt.ClientSecret, s.opt.RefreshToken}, s.oauth.Issued...)
 }
 
 // SetPageSize sets the page_limit Config asks for: GA4 fills every page
@@ -213,11 +204,7 @@ func (s *Server) SetPageSize(n int) {
 
 // Inject makes the nth runReport request from now (1 = the next) fail
 // with kind. Each injection fires once.
-func (s *Server) Inject(n int, kind string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inject[s.requests+n] = kind
-}
+func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
 // Restate changes the values of day (every property), as GA4 does while
 // it processes late events.
@@ -228,11 +215,7 @@ func (s *Server) Restate(day time.Time) {
 }
 
 // Requests returns how many runReport requests the fake received.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.faults.Requests() }
 
 // Pages returns how many runReport answers with rows the fake sent.
 func (s *Server) Pages() int {
@@ -245,7 +228,7 @@ func (s *Server) Pages() int {
 func (s *Server) TokenRequests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.tokenReq
+	return s.oauth.Requests
 }
 
 // Bodies returns the runReport request bodies received, oldest first.
@@ -343,29 +326,7 @@ func (s *Server) rows(pi int, from, to time.Time) []fakeRow {
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tokenReq++
-	if r.Method != http.MethodPost {
-		writeJSON(w, 405, `{"error":"invalid_request","error_description":"Only POST is supported"}`)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		writeJSON(w, 400, `{"error":"invalid_request","error_description":"Malformed form body"}`)
-		return
-	}
-	f := r.PostForm
-	switch {
-	case f.Get("grant_type") != "refresh_token":
-		writeJSON(w, 400, fmt.Sprintf(`{"error":"unsupported_grant_type","error_description":"Invalid grant_type: %s"}`, jsonEscape(f.Get("grant_type"))))
-	case f.Get("client_id") != s.opt.ClientID || f.Get("client_secret") != s.opt.ClientSecret:
-		writeJSON(w, 401, `{"error":"invalid_client","error_description":"Unauthorized"}`)
-	case s.revoked || f.Get("refresh_token") != s.opt.RefreshToken:
-		writeJSON(w, 400, `{"error":"invalid_grant","error_description":"Token has been expired or revoked."}`)
-	default:
-		tok := fmt.Sprintf("ya29.a0Fake%d%s", len(s.issued)+1, randomHex(12))
-		s.tokens[tok] = true
-		s.issued = append(s.issued, tok)
-		writeJSON(w, 200, fmt.Sprintf(`{"access_token":%q,"expires_in":3599,"scope":"https://www.googleapis.com/auth/analytics.readonly","token_type":"Bearer"}`, tok))
-	}
+	s.oauth.Serve(w, r)
 }
 
 var (
@@ -435,9 +396,8 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 405, rpcError(405, "METHOD_NOT_ALLOWED", "runReport takes POST"))
 		return
 	}
-	s.requests++
-	kind := s.inject[s.requests]
-	delete(s.inject, s.requests)
+	s.faults.Count()
+	kind := s.faults.Fault()
 	switch kind {
 	case Throttle:
 		writeJSON(w, 429, rpcError(429, "RESOURCE_EXHAUSTED", "Exhausted property tokens per hour. These quota tokens will return in under an hour. To learn more, see https://developers.google.com/analytics/devguides/reporting/data/v1/quotas"))
@@ -449,14 +409,14 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 500, rpcError(500, "INTERNAL", "Internal error encountered."))
 		return
 	case ExpiredToken, Revoked:
-		clear(s.tokens)
-		s.revoked = s.revoked || kind == Revoked
+		s.oauth.Expire()
+		s.oauth.Revoked = s.oauth.Revoked || kind == Revoked
 	case PermissionDenied:
 		writeJSON(w, 403, permissionDenied())
 		return
 	}
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || !s.tokens[tok] {
+	if !ok || !s.oauth.Valid(tok) {
 		writeJSON(w, 401, rpcError(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project."))
 		return
 	}
@@ -662,7 +622,7 @@ func (s *Server) report(pi int, req *runReportRequest) (string, int) {
 	}
 	b.WriteString(`}`)
 	if req.ReturnPropertyQuota {
-		used := int64(s.requests) * s.opt.TokensPerRequest
+		used := int64(s.faults.Requests()) * s.opt.TokensPerRequest
 		fmt.Fprintf(&b, `,"propertyQuota":{"tokensPerDay":{"consumed":%d,"remaining":%d},"tokensPerHour":{"consumed":%d,"remaining":%d},`+
 			`"concurrentRequests":{"consumed":0,"remaining":10},"serverErrorsPerProjectPerHour":{"consumed":0,"remaining":10},`+
 			`"potentiallyThresholdedRequestsPerHour":{"consumed":0,"remaining":120},"tokensPerProjectPerHour":{"consumed":%d,"remaining":%d}}`,
@@ -687,9 +647,4 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
-}
-
-func jsonEscape(s string) string {
-	q := jsonString(s)
-	return q[1 : len(q)-1]
 }

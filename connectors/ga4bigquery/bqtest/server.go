@@ -33,7 +33,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -49,6 +48,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 )
 
 // Failure kinds for Inject. The first ones match the conformance suite's names.
@@ -104,23 +104,22 @@ type Server struct {
 	// URL is the base_url to configure (prefix included); TokenURL the token_url.
 	URL, TokenURL string
 
-	opt      Options
-	loc      *time.Location
-	srv      *httptest.Server
-	key      *rsa.PrivateKey
-	email    string
-	creds    string
-	mu       sync.Mutex
-	events   []Event
-	tokens   map[string]bool
-	issued   []string
-	revoked  bool
-	inject   map[int]string
-	requests int
-	pages    int
-	log      []string
-	jobs     map[string]*job
-	nextJob  int
+	opt     Options
+	loc     *time.Location
+	srv     *httptest.Server
+	key     *rsa.PrivateKey
+	email   string
+	creds   string
+	mu      sync.Mutex
+	events  []Event
+	tokens  map[string]bool
+	issued  []string
+	revoked bool
+	faults  fakekit.Faults // requests counted, faults injected
+	pages   int
+	log     []string
+	jobs    map[string]*job
+	nextJob int
 }
 
 type job struct {
@@ -186,7 +185,7 @@ func New(o Options) *Server {
 		}
 		fakeKey = k
 	})
-	s := &Server{opt: o, loc: loc, key: fakeKey, tokens: map[string]bool{}, inject: map[int]string{}, jobs: map[string]*job{}}
+	s := &Server{opt: o, loc: loc, key: fakeKey, tokens: map[string]bool{}, jobs: map[string]*job{}}
 	s.events = slices.Clone(o.Events)
 	if o.Events == nil {
 		s.events = Generate(o.Seed, o.From, o.To, loc)
@@ -201,18 +200,12 @@ func New(o Options) *Server {
 	der, _ := x509.MarshalPKCS8PrivateKey(s.key)
 	pemKey := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 	b, _ := json.Marshal(map[string]string{
-		"type": "service_account", "project_id": o.Project, "private_key_id": "fa4e" + randomHex(18),
+		"type": "service_account", "project_id": o.Project, "private_key_id": "fa4e" + fakekit.RandomHex(18),
 		"private_key": pemKey, "client_email": s.email, "client_id": "1098765432101234567890",
 		"auth_uri": "https://accounts.google.com/o/oauth2/auth", "token_uri": s.TokenURL,
 	})
 	s.creds = string(b)
 	return s
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Close stops the server.
@@ -269,11 +262,7 @@ func (s *Server) SetPageSize(n int) {
 }
 
 // Inject makes the nth data request from now answer with kind.
-func (s *Server) Inject(n int, kind string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inject[s.requests+n] = kind
-}
+func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
 // Restate changes the money of day's conversions, as late processing does.
 func (s *Server) Restate(day time.Time) {
@@ -334,11 +323,7 @@ func addText(a, b string) string {
 }
 
 // Requests counts the BigQuery API requests (not token requests).
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.faults.Requests() }
 
 // Pages counts answers that carried rows.
 func (s *Server) Pages() int {
@@ -604,7 +589,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		oauthErr(400, "invalid_grant", err.Error())
 		return
 	}
-	tok := "ya29.c.fake-" + randomHex(16)
+	tok := "ya29.c.fake-" + fakekit.RandomHex(16)
 	s.tokens[tok] = true
 	s.issued = append(s.issued, tok)
 	writeJSON(w, map[string]any{"access_token": tok, "expires_in": 3599, "token_type": "Bearer"})
@@ -647,9 +632,8 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.log = append(s.log, entry)
-	s.requests++
-	kind := s.inject[s.requests]
-	delete(s.inject, s.requests)
+	s.faults.Count()
+	kind := s.faults.Fault()
 	switch kind {
 	case ExpiredToken:
 		clear(s.tokens)

@@ -2,8 +2,6 @@ package googleadstest
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
@@ -98,13 +97,9 @@ type Server struct {
 	entities [][]campaign
 	fix      *fixtureData // nil without Options.Fixture
 	versions map[int64]int
-	tokens   map[string]bool
-	issued   []string
-	revoked  bool
-	inject   map[int]string
-	requests int
+	oauth    fakekit.GoogleOAuth // the token endpoint, the access tokens issued
+	faults   fakekit.Faults      // requests counted, faults injected
 	pages    int
-	tokenReq int
 	queries  []string
 	headers  []http.Header
 }
@@ -175,18 +170,20 @@ func New(o Options) *Server {
 		o.ClientID = "1234567890-fake.apps.googleusercontent.com"
 	}
 	if o.ClientSecret == "" {
-		o.ClientSecret = "GOCSPX-canary-client-secret-" + randomHex(6)
+		o.ClientSecret = "GOCSPX-canary-client-secret-" + fakekit.RandomHex(6)
 	}
 	if o.RefreshToken == "" {
-		o.RefreshToken = "1//0canary-refresh-token-" + randomHex(8)
+		o.RefreshToken = "1//0canary-refresh-token-" + fakekit.RandomHex(8)
 	}
 	if o.DeveloperToken == "" {
-		o.DeveloperToken = "canary-developer-token-" + randomHex(6)
+		o.DeveloperToken = "canary-developer-token-" + fakekit.RandomHex(6)
 	}
 	if o.MinVersion <= 0 {
 		o.MinVersion = 23
 	}
-	s := &Server{opt: o, fix: fd, versions: map[int64]int{}, tokens: map[string]bool{}, inject: map[int]string{}}
+	s := &Server{opt: o, fix: fd, versions: map[int64]int{}}
+	s.oauth = fakekit.GoogleOAuth{ClientID: o.ClientID, ClientSecret: o.ClientSecret, RefreshToken: o.RefreshToken,
+		Scope: "https://www.googleapis.com/auth/adwords"}
 	for i := range o.Accounts {
 		if fd == nil { // fixture rows carry their own entities
 			s.entities = append(s.entities, s.build(i))
@@ -199,12 +196,6 @@ func New(o Options) *Server {
 	s.URL = s.srv.URL + o.Prefix
 	s.TokenURL = s.srv.URL + o.Prefix + "/token"
 	return s
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Close stops the server.
@@ -254,7 +245,7 @@ days_per_request: %d
 func (s *Server) Secrets() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]string{s.opt.ClientSecret, s.opt.RefreshToken, s.opt.DeveloperToken}, s.issued...)
+	return append([]string{s.opt.ClientSecret, s.opt.RefreshToken, s.opt.DeveloperToken}, s.oauth.Issued...)
 }
 
 // SetPageSize sets the results per batch.
@@ -266,11 +257,7 @@ func (s *Server) SetPageSize(n int) {
 
 // Inject makes the nth searchStream request from now (1 = the next) fail
 // with kind (Throttle, ServerError, ...). Each injection fires once.
-func (s *Server) Inject(n int, kind string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inject[s.requests+n] = kind
-}
+func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
 // Restate changes the metrics of day (every account and ad), as Google
 // does when it credits late conversions or refunds invalid clicks.
@@ -281,11 +268,7 @@ func (s *Server) Restate(day time.Time) {
 }
 
 // Requests returns how many searchStream requests the fake received.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.faults.Requests() }
 
 // Pages returns how many result batches the fake sent.
 func (s *Server) Pages() int {
@@ -298,7 +281,7 @@ func (s *Server) Pages() int {
 func (s *Server) TokenRequests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.tokenReq
+	return s.oauth.Requests
 }
 
 // Queries returns the GAQL queries received, oldest first.
@@ -416,29 +399,7 @@ func (s *Server) rows(ai int, level string, from, to time.Time) []fakeRow {
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tokenReq++
-	if r.Method != http.MethodPost {
-		writeJSON(w, 405, `{"error":"invalid_request","error_description":"Only POST is supported"}`)
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		writeJSON(w, 400, `{"error":"invalid_request","error_description":"Malformed form body"}`)
-		return
-	}
-	f := r.PostForm
-	switch {
-	case f.Get("grant_type") != "refresh_token":
-		writeJSON(w, 400, fmt.Sprintf(`{"error":"unsupported_grant_type","error_description":"Invalid grant_type: %s"}`, jsonEscape(f.Get("grant_type"))))
-	case f.Get("client_id") != s.opt.ClientID || f.Get("client_secret") != s.opt.ClientSecret:
-		writeJSON(w, 401, `{"error":"invalid_client","error_description":"Unauthorized"}`)
-	case s.revoked || f.Get("refresh_token") != s.opt.RefreshToken:
-		writeJSON(w, 400, `{"error":"invalid_grant","error_description":"Token has been expired or revoked."}`)
-	default:
-		tok := fmt.Sprintf("ya29.a0Fake%d%s", len(s.issued)+1, randomHex(12))
-		s.tokens[tok] = true
-		s.issued = append(s.issued, tok)
-		writeJSON(w, 200, fmt.Sprintf(`{"access_token":%q,"expires_in":3599,"scope":"https://www.googleapis.com/auth/adwords","token_type":"Bearer"}`, tok))
-	}
+	s.oauth.Serve(w, r)
 }
 
 var (
@@ -484,12 +445,11 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 405, rpcError(405, "METHOD_NOT_ALLOWED", "searchStream takes POST"))
 		return
 	}
-	s.requests++
+	s.faults.Count()
 	s.headers = append(s.headers, r.Header.Clone())
-	reqID := fmt.Sprintf("fAk3Req%06d", s.requests)
+	reqID := fmt.Sprintf("fAk3Req%06d", s.faults.Requests())
 	w.Header().Set("Request-Id", reqID)
-	kind := s.inject[s.requests]
-	delete(s.inject, s.requests)
+	kind := s.faults.Fault()
 	switch kind {
 	case Throttle:
 		writeJSON(w, 429, adsError(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).",
@@ -500,14 +460,14 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 503, rpcError(503, "UNAVAILABLE", "The service is currently unavailable."))
 		return
 	case ExpiredToken, Revoked:
-		clear(s.tokens)
-		s.revoked = s.revoked || kind == Revoked
+		s.oauth.Expire()
+		s.oauth.Revoked = s.oauth.Revoked || kind == Revoked
 	case PermissionDenied:
 		writeJSON(w, 403, permissionDenied(reqID))
 		return
 	}
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || !s.tokens[tok] {
+	if !ok || !s.oauth.Valid(tok) {
 		writeJSON(w, 401, rpcError(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project."))
 		return
 	}

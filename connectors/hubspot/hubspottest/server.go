@@ -8,8 +8,6 @@ package hubspottest
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,6 +20,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
@@ -93,8 +92,7 @@ type Server struct {
 	secret   string
 	refresh  string
 	revoked  bool
-	inject   map[int]string
-	requests int
+	faults   fakekit.Faults // requests counted, faults injected
 	pages    int
 	pageSize int
 	bodies   []map[string]any
@@ -149,9 +147,9 @@ func New(o Options) *Server {
 	if o.ThrottlePolicy == "" {
 		o.ThrottlePolicy = "TEN_SECONDLY_ROLLING"
 	}
-	s := &Server{opt: o, tokens: map[string]bool{}, inject: map[int]string{},
-		static: "pat-na1-" + randomHex(16), clientID: "5f3c0a1e-0000-4000-8000-000000000001",
-		secret: "canary-client-secret-" + randomHex(8), refresh: "canary-refresh-" + randomHex(16)}
+	s := &Server{opt: o, tokens: map[string]bool{},
+		static: "pat-na1-" + fakekit.RandomHex(16), clientID: "5f3c0a1e-0000-4000-8000-000000000001",
+		secret: "canary-client-secret-" + fakekit.RandomHex(8), refresh: "canary-refresh-" + fakekit.RandomHex(16)}
 	if o.Static {
 		s.tokens[s.static] = true
 	}
@@ -173,12 +171,6 @@ func New(o Options) *Server {
 	s.URL = s.srv.URL + o.Prefix
 	s.TokenURL = s.URL + "/oauth/2026-03/token"
 	return s
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 func str(s string) *string { return &s }
@@ -268,11 +260,7 @@ func (s *Server) Secrets() []string {
 func (s *Server) SetPageSize(n int) { s.mu.Lock(); s.pageSize = n; s.mu.Unlock() }
 
 // Inject makes the nth search request from now fail with kind.
-func (s *Server) Inject(n int, kind string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inject[s.requests+n] = kind
-}
+func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
 // Restate changes the amount and stage of the deals created on day and
 // stamps them modified now.
@@ -339,7 +327,7 @@ func propTime(p *string) time.Time {
 }
 
 // Requests and Pages count search requests and pages answered.
-func (s *Server) Requests() int { s.mu.Lock(); defer s.mu.Unlock(); return s.requests }
+func (s *Server) Requests() int { return s.faults.Requests() }
 func (s *Server) Pages() int    { s.mu.Lock(); defer s.mu.Unlock(); return s.pages }
 
 // Bodies returns the search request bodies received.
@@ -434,7 +422,7 @@ type apiErr struct {
 }
 
 func errBody(category, msg string) map[string]any {
-	return map[string]any{"status": "error", "message": msg, "correlationId": "c8f2a9d0-" + randomHex(4), "category": category}
+	return map[string]any{"status": "error", "message": msg, "correlationId": "c8f2a9d0-" + fakekit.RandomHex(4), "category": category}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -445,7 +433,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func (s *Server) throttle(w http.ResponseWriter, policy string) {
 	writeJSON(w, 429, map[string]any{"status": "error", "message": "You have reached your " + strings.ToLower(policy) + " limit.",
-		"errorType": "RATE_LIMIT", "correlationId": "c8f2a9d0-" + randomHex(4), "policyName": policy, "requestId": randomHex(8)})
+		"errorType": "RATE_LIMIT", "correlationId": "c8f2a9d0-" + fakekit.RandomHex(4), "policyName": policy, "requestId": fakekit.RandomHex(8)})
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
@@ -460,7 +448,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 400, map[string]any{"status": "BAD_REFRESH_TOKEN", "message": "missing or unknown refresh token", "error": "invalid_grant", "error_description": "missing or unknown refresh token"})
 		return
 	}
-	tok := "CKfake-oauth-" + randomHex(16)
+	tok := "CKfake-oauth-" + fakekit.RandomHex(16)
 	s.tokens[tok] = true
 	s.issued = append(s.issued, tok)
 	writeJSON(w, 200, map[string]any{"token_type": "bearer", "refresh_token": s.refresh, "access_token": tok, "expires_in": 1800})
@@ -470,9 +458,8 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests++
-	kind := s.inject[s.requests]
-	delete(s.inject, s.requests)
+	s.faults.Count()
+	kind := s.faults.Fault()
 	auth := r.Header.Get("Authorization")
 	tok, ok := strings.CutPrefix(auth, "Bearer ")
 	switch kind {

@@ -5,8 +5,6 @@ package linkedintest
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -20,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 )
 
 // Failure kinds for Inject; the first six match the conformance suite.
@@ -90,8 +89,7 @@ type Server struct {
 	tokens   map[string]bool
 	issued   []string
 	revoked  bool
-	inject   map[int]string
-	requests int
+	faults   fakekit.Faults // requests counted, faults injected
 	pages    int
 	calls    []Call
 }
@@ -139,12 +137,12 @@ func New(o Options) *Server {
 		o.ClientID = "78fakeclient01"
 	}
 	if o.ClientSecret == "" {
-		o.ClientSecret = "WPL_AP1.canary-secret." + randomHex(6)
+		o.ClientSecret = "WPL_AP1.canary-secret." + fakekit.RandomHex(6)
 	}
 	if o.RefreshToken == "" {
-		o.RefreshToken = "AQXcanary-refresh-" + randomHex(10)
+		o.RefreshToken = "AQXcanary-refresh-" + fakekit.RandomHex(10)
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{}, inject: map[int]string{}}
+	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{}}
 	names := []string{"ABM Tier 1 – Sponsored Content", "Webinar Q4", `Thought "Leadership" 茶`, "Retargeting Site Visitors", "Conversation Ads"}
 	for ai := range o.Accounts {
 		var cs []campaign
@@ -160,12 +158,6 @@ func New(o Options) *Server {
 	s.URL = s.srv.URL + o.Prefix
 	s.TokenURL = s.URL + "/oauth/v2/accessToken"
 	return s
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Close stops the server.
@@ -211,11 +203,7 @@ func (s *Server) SetPageSize(n int) {
 }
 
 // Inject makes the nth API request from now fail with kind, once.
-func (s *Server) Inject(n int, kind string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inject[s.requests+n] = kind
-}
+func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
 // Restate changes the values of day.
 func (s *Server) Restate(day time.Time) {
@@ -225,11 +213,7 @@ func (s *Server) Restate(day time.Time) {
 }
 
 // Requests returns the API requests received (token requests excluded).
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.faults.Requests() }
 
 // Pages returns the adAnalytics answers and campaign pages sent.
 func (s *Server) Pages() int {
@@ -352,7 +336,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	case s.revoked || f.Get("refresh_token") != s.opt.RefreshToken:
 		writeJSON(w, 400, `{"error":"invalid_request","error_description":"The provided authorization grant or refresh token is invalid, expired or revoked"}`)
 	default:
-		tok := fmt.Sprintf("AQVfake%d%s", len(s.issued)+1, randomHex(16))
+		tok := fmt.Sprintf("AQVfake%d%s", len(s.issued)+1, fakekit.RandomHex(16))
 		s.tokens[tok] = true
 		s.issued = append(s.issued, tok)
 		writeJSON(w, 200, fmt.Sprintf(`{"access_token":%q,"expires_in":5183999,"refresh_token":%q,"refresh_token_expires_in":31535999}`, tok, s.opt.RefreshToken))
@@ -386,11 +370,10 @@ func rawParams(raw string) map[string]string {
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests++
+	s.faults.Count()
 	s.calls = append(s.calls, Call{Path: strings.TrimPrefix(r.URL.Path, s.opt.Prefix), RawQuery: r.URL.RawQuery, Header: r.Header.Clone()})
-	w.Header().Set("X-Li-Uuid", fmt.Sprintf("AAYFakeUuid%06d", s.requests))
-	kind := s.inject[s.requests]
-	delete(s.inject, s.requests)
+	w.Header().Set("X-Li-Uuid", fmt.Sprintf("AAYFakeUuid%06d", s.faults.Requests()))
+	kind := s.faults.Fault()
 	switch kind {
 	case Throttle:
 		w.Header().Set("Retry-After", "30")

@@ -6,7 +6,6 @@ package metatest
 import (
 	"bytes"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -23,6 +22,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
@@ -119,9 +119,8 @@ type Server struct {
 	entities [][]campaign
 	fix      *fixtureData // nil without Options.Fixture
 	versions map[int64]int
-	token    string // "" valid, else why it is not: expired, revoked
-	inject   map[int]string
-	requests int
+	token    string         // "" valid, else why it is not: expired, revoked
+	faults   fakekit.Faults // requests counted, faults injected
 	pages    int
 	runs     map[string]*run
 	runSeq   int
@@ -213,7 +212,7 @@ func New(o Options) *Server {
 		o.ActionTypes = []string{"omni_purchase", "purchase", "offsite_conversion.fb_pixel_purchase"}
 	}
 	if o.AccessToken == "" {
-		o.AccessToken = "EAAB" + randomHex(24)
+		o.AccessToken = "EAAB" + fakekit.RandomHex(24)
 	}
 	if o.MinVersion <= 0 {
 		o.MinVersion = 25
@@ -227,7 +226,7 @@ func New(o Options) *Server {
 	if o.UsagePct <= 0 {
 		o.UsagePct = 12
 	}
-	s := &Server{opt: o, fix: fd, versions: map[int64]int{}, inject: map[int]string{}, runs: map[string]*run{}}
+	s := &Server{opt: o, fix: fd, versions: map[int64]int{}, runs: map[string]*run{}}
 	for i := range o.Accounts {
 		if fd == nil { // fixture rows carry their own entities
 			s.entities = append(s.entities, s.build(i))
@@ -238,12 +237,6 @@ func New(o Options) *Server {
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL + o.Prefix
 	return s
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Close stops the server.
@@ -313,11 +306,7 @@ func (s *Server) SetPageSize(n int) {
 
 // Inject makes the nth API request from now (1 = the next) fail with kind.
 // Each injection fires once.
-func (s *Server) Inject(n int, kind string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inject[s.requests+n] = kind
-}
+func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
 // Restate changes the values of day (every account and ad), as Meta does
 // when late conversions arrive or billing is adjusted.
@@ -328,11 +317,7 @@ func (s *Server) Restate(day time.Time) {
 }
 
 // Requests returns how many API requests the fake received.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.faults.Requests() }
 
 // Pages returns how many insights pages the fake sent.
 func (s *Server) Pages() int {
@@ -503,8 +488,8 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	q := r.Form // query and, for POST, the form body
 	parts := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, s.opt.Prefix), "/"), "/")
-	s.requests++
-	trace := fmt.Sprintf("AfAk3Tr%06d", s.requests)
+	s.faults.Count()
+	trace := fmt.Sprintf("AfAk3Tr%06d", s.faults.Requests())
 	w.Header().Set("X-Fb-Trace-Id", trace)
 	w.Header().Set("X-Fb-Request-Id", trace)
 	logged := url.Values{}
@@ -520,8 +505,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 			acct = m[1]
 		}
 	}
-	kind := s.inject[s.requests]
-	delete(s.inject, s.requests)
+	kind := s.faults.Fault()
 	switch kind {
 	case Throttle:
 		w.Header().Set("X-Business-Use-Case-Usage", s.usage(acct, 100, int(s.ThrottleHint()/time.Minute)))

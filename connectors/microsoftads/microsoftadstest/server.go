@@ -9,8 +9,6 @@ package microsoftadstest
 import (
 	"archive/zip"
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -23,6 +21,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 )
 
 // Failure kinds for Inject. They match the conformance suite's names.
@@ -97,10 +96,8 @@ type Server struct {
 	refresh   map[string]bool
 	issued    []string
 	revoked   bool
-	inject    map[int]string
-	injectDL  map[int]string
-	requests  int
-	downloads int
+	faults    fakekit.Faults // requests counted, faults injected
+	dl        fakekit.Faults // downloads counted, faults injected
 	tokenReq  int
 	reports   map[string]*report
 	submits   []json.RawMessage
@@ -162,16 +159,16 @@ func New(o Options) *Server {
 		o.ClientID = "00000000-fake-4a1b-9c2d-0123456789ab"
 	}
 	if o.ClientSecret == "" {
-		o.ClientSecret = "canary~ms~client~secret~" + randomHex(6)
+		o.ClientSecret = "canary~ms~client~secret~" + fakekit.RandomHex(6)
 	}
 	if o.RefreshToken == "" {
-		o.RefreshToken = "M.C5canary_refresh_" + randomHex(10)
+		o.RefreshToken = "M.C5canary_refresh_" + fakekit.RandomHex(10)
 	}
 	if o.DeveloperToken == "" {
-		o.DeveloperToken = "CANARYDEVTOKEN" + strings.ToUpper(randomHex(5))
+		o.DeveloperToken = "CANARYDEVTOKEN" + strings.ToUpper(fakekit.RandomHex(5))
 	}
 	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{}, refresh: map[string]bool{o.RefreshToken: true},
-		inject: map[int]string{}, injectDL: map[int]string{}, reports: map[string]*report{}, nextID: 30000000123456000}
+		reports: map[string]*report{}, nextID: 30000000123456000}
 	for i := range o.Accounts {
 		s.campaigns = append(s.campaigns, s.build(i))
 	}
@@ -183,12 +180,6 @@ func New(o Options) *Server {
 	s.URL = s.srv.URL + o.Prefix
 	s.TokenURL = s.srv.URL + o.Prefix + "/token"
 	return s
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Close stops the server.
@@ -239,19 +230,11 @@ func (s *Server) SetPageSize(int) {}
 
 // Inject makes the nth Submit or Poll request from now (1 = the next) fail
 // with kind. Each injection fires once.
-func (s *Server) Inject(n int, kind string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inject[s.requests+n] = kind
-}
+func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
 // InjectDownload makes the nth download from now fail with kind
 // (Malformed, ServerError or SignatureExpired).
-func (s *Server) InjectDownload(n int, kind string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.injectDL[s.downloads+n] = kind
-}
+func (s *Server) InjectDownload(n int, kind string) { s.dl.Inject(n, kind) }
 
 // Restate changes the metrics of day (every account and campaign), as
 // Microsoft does when late conversions arrive or invalid clicks are credited.
@@ -262,17 +245,11 @@ func (s *Server) Restate(day time.Time) {
 }
 
 // Requests returns how many Submit and Poll requests the fake received.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.faults.Requests() }
 
 // Pages returns how many report files the fake served.
 func (s *Server) Pages() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.downloads
+	return s.dl.Requests()
 }
 
 // TokenRequests returns how many token requests the fake received.
@@ -388,8 +365,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	case s.revoked || !s.refresh[f.Get("refresh_token")]:
 		writeJSON(w, 400, `{"error":"invalid_grant","error_description":"AADSTS70008: The provided authorization code or refresh token has expired due to inactivity."}`)
 	default:
-		tok := "EwB4A8l6BAAU" + randomHex(16)
-		rt := "M.C5fake_rotated_" + randomHex(10)
+		tok := "EwB4A8l6BAAU" + fakekit.RandomHex(16)
+		rt := "M.C5fake_rotated_" + fakekit.RandomHex(10)
 		s.tokens[tok], s.refresh[rt] = true, true
 		s.issued = append(s.issued, tok, rt)
 		writeJSON(w, 200, fmt.Sprintf(`{"token_type":"Bearer","scope":"https://ads.microsoft.com/msads.manage","expires_in":3600,"ext_expires_in":3600,"access_token":%q,"refresh_token":%q}`, tok, rt))
@@ -425,12 +402,11 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 405, `{"Message":"The requested resource does not support http method '`+r.Method+`'."}`)
 		return
 	}
-	s.requests++
+	s.faults.Count()
 	s.headers = append(s.headers, r.Header.Clone())
-	tracking := fmt.Sprintf("6560fake-%04d-4c1d-9e2f-%012d", s.requests%10000, s.requests)
+	tracking := fmt.Sprintf("6560fake-%04d-4c1d-9e2f-%012d", s.faults.Requests()%10000, s.faults.Requests())
 	w.Header().Set("TrackingId", tracking)
-	kind := s.inject[s.requests]
-	delete(s.inject, s.requests)
+	kind := s.faults.Fault()
 	switch kind {
 	case Throttle:
 		writeJSON(w, 429, fault(117, "CallRateExceeded", "You have exceeded the number of calls that you are allowed to make in a minute. Please reduce the number of calls that you make per minute.", tracking))
@@ -570,7 +546,7 @@ func (s *Server) poll(body []byte, tracking string) (string, int) {
 		return `{"ReportRequestStatus":{"ReportDownloadUrl":null,"Status":"Success"}}`, 200
 	}
 	// Each successful poll signs a fresh URL.
-	sig := randomHex(22)
+	sig := fakekit.RandomHex(22)
 	rep.sigs = append(rep.sigs, sig+"=")
 	s.issued = append(s.issued, sig)
 	u := s.srv.URL + s.opt.Prefix + "/download/" + rep.id + ".zip?sv=2018-03-28&sr=b&sig=" + url.QueryEscape(sig+"=") +
@@ -593,9 +569,8 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(`<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature.</Message></Error>`))
 		return
 	}
-	s.downloads++
-	kind := s.injectDL[s.downloads]
-	delete(s.injectDL, s.downloads)
+	s.dl.Count()
+	kind := s.dl.Fault()
 	switch kind {
 	case ServerError:
 		w.WriteHeader(503)

@@ -3,12 +3,12 @@ package oceanenginetest
 import (
 	"bytes"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
@@ -56,42 +56,19 @@ type fixtureData struct {
 }
 
 func newFixtureData(o *Options) *fixtureData {
-	accts, rows := o.Fixture.Platform("ocean_engine")
-	fx := &fixtureData{rows: make([][]fixture.AdRow, len(accts)), grain: "campaign", channel: "short_video", currency: "CNY", timezone: "Asia/Shanghai"}
+	ads := fakekit.SplitAds(o.Fixture, "ocean_engine")
+	fx := &fixtureData{rows: ads.Rows, grain: ads.Grain, channel: "short_video", currency: "CNY", timezone: "Asia/Shanghai"}
+	if ads.Channel != "" {
+		fx.channel = ads.Channel
+	}
 	o.Advertisers = nil
-	for i, a := range accts {
+	for i, a := range ads.Accounts {
 		o.Advertisers = append(o.Advertisers, a.ID)
 		if i == 0 {
 			fx.currency, fx.timezone = a.Currency, a.TimeZone
 		}
 	}
-	for i, r := range rows {
-		switch {
-		case r.AdID != "":
-			fx.grain = "ad"
-		case r.AdGroupID != "" && fx.grain == "campaign":
-			fx.grain = "adgroup"
-		}
-		if i == 0 && r.Channel != "" {
-			fx.channel = r.Channel
-		}
-		for ai, a := range accts {
-			if a.ID == r.AccountID {
-				fx.rows[ai] = append(fx.rows[ai], r)
-			}
-		}
-	}
-	for _, rs := range fx.rows {
-		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Date.Before(rs[j].Date) })
-	}
-	if from, to := fixture.Span(rows); !from.IsZero() {
-		if o.From.IsZero() {
-			o.From = from
-		}
-		if o.To.IsZero() {
-			o.To = to
-		}
-	}
+	ads.DefaultDays(&o.From, &o.To)
 	return fx
 }
 

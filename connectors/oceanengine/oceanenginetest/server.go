@@ -8,8 +8,6 @@ package oceanenginetest
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -21,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
@@ -86,8 +85,7 @@ type Server struct {
 	refresh  string
 	issued   []string
 	revoked  bool
-	inject   map[int]string
-	requests int
+	faults   fakekit.Faults // requests counted, faults injected
 	pages    int
 	tokenReq int
 	pageSize int
@@ -131,18 +129,18 @@ func New(o Options) *Server {
 		o.ThrottleWait = 20 * time.Second
 	}
 	if o.AccessToken == "" {
-		o.AccessToken = "canary" + randomHex(20)
+		o.AccessToken = "canary" + fakekit.RandomHex(20)
 	}
 	if o.AppID == "" {
 		o.AppID = "1787000000000000"
 	}
 	if o.Secret == "" {
-		o.Secret = "canarysecret" + randomHex(14)
+		o.Secret = "canarysecret" + fakekit.RandomHex(14)
 	}
 	if o.RefreshToken == "" {
-		o.RefreshToken = "canaryrefresh" + randomHex(14)
+		o.RefreshToken = "canaryrefresh" + fakekit.RandomHex(14)
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{o.AccessToken: true}, refresh: o.RefreshToken, inject: map[int]string{}, fx: fx}
+	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{o.AccessToken: true}, refresh: o.RefreshToken, fx: fx}
 	for i := range o.Advertisers {
 		s.projects = append(s.projects, s.build(i))
 	}
@@ -153,12 +151,6 @@ func New(o Options) *Server {
 	s.URL = s.srv.URL + o.Prefix
 	s.TokenURL = s.URL + "/open_api/oauth2/refresh_token/"
 	return s
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Close stops the server.
@@ -209,11 +201,7 @@ func (s *Server) SetPageSize(n int) {
 }
 
 // Inject makes the nth report request from now (1 = the next) fail with kind.
-func (s *Server) Inject(n int, kind string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inject[s.requests+n] = kind
-}
+func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
 // Restate changes the metrics of day for every advertiser and project.
 func (s *Server) Restate(day time.Time) {
@@ -223,11 +211,7 @@ func (s *Server) Restate(day time.Time) {
 }
 
 // Requests returns how many report requests the fake received.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.faults.Requests() }
 
 // Pages returns how many report pages with rows the fake sent.
 func (s *Server) Pages() int {
@@ -344,14 +328,14 @@ func answer(w http.ResponseWriter, code int, msg, reqID, data string) {
 }
 
 func (s *Server) reqID() string {
-	return fmt.Sprintf("20261103%010d%06d", s.requests, s.tokenReq)
+	return fmt.Sprintf("20261103%010d%06d", s.faults.Requests(), s.tokenReq)
 }
 
 // report serves GET /open_api/v3.0/report/custom/get/.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests++
+	s.faults.Count()
 	s.headers = append(s.headers, r.Header.Clone())
 	q := map[string]string{}
 	for k := range r.URL.Query() {
@@ -360,8 +344,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	_, hasFilters := r.URL.Query()["filters"]
 	s.queries = append(s.queries, q)
 	reqID := s.reqID()
-	kind := s.inject[s.requests]
-	delete(s.inject, s.requests)
+	kind := s.faults.Fault()
 	switch kind {
 	case Throttle:
 		answer(w, 40100, "请求过于频繁，请稍后再试 (too many requests)", reqID, "")
@@ -563,8 +546,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		answer(w, 40107, "refresh_token无效或已过期", reqID, "")
 	default:
 		clear(s.tokens) // the old pair dies
-		tok := randomHex(20)
-		s.refresh = randomHex(20)
+		tok := fakekit.RandomHex(20)
+		s.refresh = fakekit.RandomHex(20)
 		s.tokens[tok] = true
 		s.issued = append(s.issued, tok, s.refresh)
 		answer(w, 0, "OK", reqID, fmt.Sprintf(`{"access_token":%q,"expires_in":86399,"refresh_token":%q,"refresh_token_expires_in":2591999}`, tok, s.refresh))

@@ -6,8 +6,6 @@
 package salesforcetest
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -20,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 )
 
 // Failure kinds for Inject; the first six match the conformance suite's.
@@ -75,8 +74,7 @@ type Server struct {
 	secret   string
 	refresh  string
 	revoked  bool
-	inject   map[int]string
-	requests int
+	faults   fakekit.Faults // requests counted, faults injected
 	pages    int
 	pageSize int
 	cursors  map[string][]*Opp
@@ -91,12 +89,6 @@ var owners = map[string]string{"005Hs00000AAAA1": "Ana Silva", "005Hs00000AAAA2"
 var stages = []string{"Prospecting", "Qualification", "Value Proposition", "Negotiation/Review", "Closed Won", "Closed Lost"}
 var stageOf = map[string]string{"Prospecting": "lead", "Qualification": "qualified", "Value Proposition": "proposal",
 	"Negotiation/Review": "proposal", "Closed Won": "won", "Closed Lost": "lost"}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
 
 // New starts a fake.
 func New(o Options) *Server {
@@ -115,8 +107,8 @@ func New(o Options) *Server {
 	if o.WindowDays <= 0 {
 		o.WindowDays = 5
 	}
-	s := &Server{opt: o, tokens: map[string]bool{}, inject: map[int]string{}, cursors: map[string][]*Opp{}, fields: map[string][]string{},
-		secret: "canary-sf-secret-" + randomHex(8), refresh: "5Aep861canary" + randomHex(16)}
+	s := &Server{opt: o, tokens: map[string]bool{}, cursors: map[string][]*Opp{}, fields: map[string][]string{},
+		secret: "canary-sf-secret-" + fakekit.RandomHex(8), refresh: "5Aep861canary" + fakekit.RandomHex(16)}
 	i := 0
 	for d := o.From; !d.After(o.To); d = d.AddDate(0, 0, 1) {
 		for j := range o.PerDay {
@@ -189,11 +181,7 @@ func (s *Server) Secrets() []string {
 
 func (s *Server) SetPageSize(n int) { s.mu.Lock(); s.pageSize = n; s.mu.Unlock() }
 
-func (s *Server) Inject(n int, kind string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inject[s.requests+n] = kind
-}
+func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
 func (s *Server) now() time.Time {
 	if s.opt.Now != nil {
@@ -245,7 +233,7 @@ func (s *Server) IDs(day time.Time) []string {
 	return ids
 }
 
-func (s *Server) Requests() int { s.mu.Lock(); defer s.mu.Unlock(); return s.requests }
+func (s *Server) Requests() int { return s.faults.Requests() }
 func (s *Server) Pages() int    { s.mu.Lock(); defer s.mu.Unlock(); return s.pages }
 
 // Queries and Paths return the SOQL and the request paths received.
@@ -318,10 +306,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 400, map[string]string{"error": "invalid_grant", "error_description": "expired access/refresh token"})
 		return
 	}
-	tok := "00DHs0000001fake!AQ" + randomHex(20)
+	tok := "00DHs0000001fake!AQ" + fakekit.RandomHex(20)
 	s.tokens[tok] = true
 	s.issued = append(s.issued, tok)
-	writeJSON(w, 200, map[string]string{"access_token": tok, "signature": randomHex(8), "scope": "api refresh_token",
+	writeJSON(w, 200, map[string]string{"access_token": tok, "signature": fakekit.RandomHex(8), "scope": "api refresh_token",
 		"instance_url": s.URL, "id": "https://login.salesforce.com/id/00DHs0000001fake/005Hs00000AAAA1",
 		"token_type": "Bearer", "issued_at": strconv.FormatInt(time.Now().UnixMilli(), 10)})
 }
@@ -340,10 +328,9 @@ func sfErr(w http.ResponseWriter, status int, code, msg string) {
 func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests++
+	s.faults.Count()
 	s.paths = append(s.paths, r.URL.Path)
-	kind := s.inject[s.requests]
-	delete(s.inject, s.requests)
+	kind := s.faults.Fault()
 	switch kind {
 	case ExpiredToken, Revoked:
 		clear(s.tokens)
@@ -403,7 +390,7 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 	n := min(batch, len(rest))
 	out := map[string]any{"totalSize": len(rest), "done": n == len(rest), "records": s.records(rest[:n], fields)}
 	if n < len(rest) {
-		loc := fmt.Sprintf("01gHs0000%06dAAA-%d", s.requests, n)
+		loc := fmt.Sprintf("01gHs0000%06dAAA-%d", s.faults.Requests(), n)
 		s.cursors[loc], s.fields[loc] = rest[n:], fields
 		next := "/services/data/" + Version + "/query/" + loc
 		if s.opt.AbsoluteNext {
@@ -417,7 +404,7 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 		b = b[:len(b)/2]
 	}
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	w.Header().Set("Sforce-Limit-Info", fmt.Sprintf("api-usage=%d/100000", s.requests))
+	w.Header().Set("Sforce-Limit-Info", fmt.Sprintf("api-usage=%d/100000", s.faults.Requests()))
 	_, _ = w.Write(b)
 }
 

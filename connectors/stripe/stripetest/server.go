@@ -8,8 +8,6 @@
 package stripetest
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -23,6 +21,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
@@ -93,8 +92,7 @@ type Server struct {
 	refunds  []Refund
 	versions map[int64]int
 	revoked  bool
-	inject   map[int]string
-	requests int
+	faults   fakekit.Faults // requests counted, faults injected
 	pages    int
 	pageSize int
 	queries  []string
@@ -123,7 +121,7 @@ func New(o Options) *Server {
 		o.To = time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC)
 	}
 	if o.APIKey == "" {
-		o.APIKey = "rk_test_51Canary" + randomHex(16)
+		o.APIKey = "rk_test_51Canary" + fakekit.RandomHex(16)
 	}
 	if o.WindowDays <= 0 {
 		o.WindowDays = 4
@@ -131,7 +129,7 @@ func New(o Options) *Server {
 	if o.ThrottleWait <= 0 {
 		o.ThrottleWait = 3 * time.Second
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, inject: map[int]string{}}
+	s := &Server{opt: o, versions: map[int64]int{}}
 	if o.Fixture != nil {
 		s.charges, s.refunds = FromFixture(o.Fixture.Orders)
 	} else {
@@ -146,12 +144,6 @@ func New(o Options) *Server {
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL + o.Prefix
 	return s
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // generate builds the objects: per day a pending USD charge (paid after a
@@ -233,11 +225,7 @@ func (s *Server) SetPageSize(n int) {
 
 // Inject makes the nth list request from now (1 = the next) fail with
 // kind. Each injection fires once.
-func (s *Server) Inject(n int, kind string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inject[s.requests+n] = kind
-}
+func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
 // Restate applies the later state of the objects created on day: its
 // pending charge succeeds.
@@ -248,11 +236,7 @@ func (s *Server) Restate(day time.Time) {
 }
 
 // Requests returns how many list requests the fake received.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.faults.Requests() }
 
 // Pages returns how many list pages with objects the fake sent.
 func (s *Server) Pages() int {
@@ -392,7 +376,7 @@ func stripeError(w http.ResponseWriter, status int, typ, code, msg, param string
 
 func writeJSON(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Request-Id", "req_"+randomHex(7))
+	w.Header().Set("Request-Id", "req_"+fakekit.RandomHex(7))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }
@@ -409,11 +393,10 @@ func mask(key string) string {
 func (s *Server) list(w http.ResponseWriter, r *http.Request, object string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests++
+	s.faults.Count()
 	s.queries = append(s.queries, r.URL.Path+"?"+r.URL.RawQuery)
 	s.headers = append(s.headers, r.Header.Clone())
-	kind := s.inject[s.requests]
-	delete(s.inject, s.requests)
+	kind := s.faults.Fault()
 	if r.Method != http.MethodGet {
 		stripeError(w, http.StatusMethodNotAllowed, "invalid_request_error", "", "Only GET is served by this fake.", "")
 		return

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
@@ -51,40 +51,25 @@ type fixtureData struct {
 }
 
 func newFixtureData(o *Options) *fixtureData {
-	accts, rows := o.Fixture.Platform("tencent_ads")
-	fx := &fixtureData{rows: make([][]fixture.AdRow, len(accts)), grain: "campaign", channel: "display", currency: "CNY", timezone: "Asia/Shanghai"}
+	ads := fakekit.SplitAds(o.Fixture, "tencent_ads")
+	fx := &fixtureData{rows: ads.Rows, grain: "campaign", channel: "display", currency: "CNY", timezone: "Asia/Shanghai"}
+	if ads.Grain != "campaign" {
+		fx.grain = "adgroup" // ad rows are summed into their ad group
+	}
+	if ads.Channel != "" {
+		fx.channel = ads.Channel
+	}
 	o.Accounts = nil
-	for i, a := range accts {
+	for i, a := range ads.Accounts {
 		o.Accounts = append(o.Accounts, Account{ID: a.ID, Name: a.Name})
 		if i == 0 {
 			fx.currency, fx.timezone = a.Currency, a.TimeZone
 		}
 	}
-	for i, r := range rows {
-		if r.AdGroupID != "" {
-			fx.grain = "adgroup"
-		}
-		if i == 0 && r.Channel != "" {
-			fx.channel = r.Channel
-		}
-		for ai, a := range accts {
-			if a.ID == r.AccountID {
-				fx.rows[ai] = append(fx.rows[ai], r)
-			}
-		}
-	}
 	for ai, rs := range fx.rows {
-		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Date.Before(rs[j].Date) })
 		fx.rows[ai] = adGroups(rs)
 	}
-	if from, to := fixture.Span(rows); !from.IsZero() {
-		if o.From.IsZero() {
-			o.From = from
-		}
-		if o.To.IsZero() {
-			o.To = to
-		}
-	}
+	ads.DefaultDays(&o.From, &o.To)
 	return fx
 }
 

@@ -7,8 +7,6 @@
 package tencentadstest
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -21,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
@@ -102,8 +101,7 @@ type Server struct {
 	refresh  map[string]bool
 	issued   []string
 	revoked  bool
-	inject   map[int]string
-	requests int
+	faults   fakekit.Faults // requests counted, faults injected
 	pages    int
 	tokenReq int
 	nonces   []string
@@ -144,19 +142,19 @@ func New(o Options) *Server {
 		o.DaysPerRequest = 7
 	}
 	if o.AccessToken == "" {
-		o.AccessToken = "canaryaccess" + randomHex(10)
+		o.AccessToken = "canaryaccess" + fakekit.RandomHex(10)
 	}
 	if o.ClientID == "" {
 		o.ClientID = "1112223334"
 	}
 	if o.ClientSecret == "" {
-		o.ClientSecret = "canarysecret" + randomHex(8)
+		o.ClientSecret = "canarysecret" + fakekit.RandomHex(8)
 	}
 	if o.RefreshToken == "" {
-		o.RefreshToken = "canaryrefresh" + randomHex(10)
+		o.RefreshToken = "canaryrefresh" + fakekit.RandomHex(10)
 	}
 	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{o.AccessToken: true},
-		refresh: map[string]bool{o.RefreshToken: true}, inject: map[int]string{}, seen: map[string]bool{}, fx: fx}
+		refresh: map[string]bool{o.RefreshToken: true}, seen: map[string]bool{}, fx: fx}
 	for i := range o.Accounts {
 		s.groups = append(s.groups, s.build(i))
 	}
@@ -167,12 +165,6 @@ func New(o Options) *Server {
 	s.URL = s.srv.URL + o.Prefix
 	s.TokenURL = s.srv.URL + o.Prefix + "/oauth/token"
 	return s
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Close stops the server.
@@ -223,11 +215,7 @@ func (s *Server) SetPageSize(n int) {
 }
 
 // Inject makes the nth report request from now (1 = the next) fail with kind.
-func (s *Server) Inject(n int, kind string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inject[s.requests+n] = kind
-}
+func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
 // Restate changes the metrics of day (every account and ad group).
 func (s *Server) Restate(day time.Time) {
@@ -237,11 +225,7 @@ func (s *Server) Restate(day time.Time) {
 }
 
 // Requests returns how many report requests the fake received.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.faults.Requests() }
 
 // Pages returns how many pages the fake served with code 0.
 func (s *Server) Pages() int {
@@ -321,7 +305,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	case s.revoked || !s.refresh[q.Get("refresh_token")]:
 		writeJSON(w, envelope(CodeBadRefresh, "refresh_token is invalid or expired", "refresh_token 无效或已过期", "{}"))
 	default:
-		tok, rt := "canaryissued"+randomHex(12), "canaryrotated"+randomHex(12)
+		tok, rt := "canaryissued"+fakekit.RandomHex(12), "canaryrotated"+fakekit.RandomHex(12)
 		s.tokens[tok], s.refresh[rt] = true, true
 		s.issued = append(s.issued, tok, rt)
 		writeJSON(w, envelope(0, "", "", fmt.Sprintf(`{"access_token":%q,"refresh_token":%q,"access_token_expires_in":86400,"refresh_token_expires_in":2592000}`, tok, rt)))
@@ -357,12 +341,11 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, envelope(CodeBadParam, "method not allowed, use GET", "请求方法错误", "{}"))
 		return
 	}
-	s.requests++
+	s.faults.Count()
 	q := r.URL.Query()
 	s.queries = append(s.queries, q)
 	s.nonces = append(s.nonces, q.Get("nonce"))
-	kind := s.inject[s.requests]
-	delete(s.inject, s.requests)
+	kind := s.faults.Fault()
 	switch kind {
 	case Throttle:
 		writeJSON(w, envelope(CodeThrottle, "request too frequent, please try again later", "请求过于频繁，请稍后再试", "{}"))

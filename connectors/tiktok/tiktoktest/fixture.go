@@ -3,11 +3,11 @@ package tiktoktest
 import (
 	"bytes"
 	"fmt"
-	"sort"
 	"strconv"
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
@@ -46,41 +46,18 @@ var fixtureDataLevel = map[string]string{"campaign": "AUCTION_CAMPAIGN", "adgrou
 
 // newFixtureData sets o's advertisers, level and days from o.Fixture.
 func newFixtureData(o *Options) *fixtureData {
-	accts, rows := o.Fixture.Platform("tiktok")
-	fx := &fixtureData{rows: make([][]fixture.AdRow, len(accts)), channel: "short_video"}
+	ads := fakekit.SplitAds(o.Fixture, "tiktok")
+	fx := &fixtureData{rows: ads.Rows, channel: "short_video"}
+	if ads.Channel != "" {
+		fx.channel = ads.Channel
+	}
 	o.Advertisers = nil
-	for _, a := range accts {
+	for _, a := range ads.Accounts {
 		o.Advertisers = append(o.Advertisers, Advertiser{ID: a.ID, Name: a.Name, Currency: a.Currency,
 			DisplayTimezone: a.TimeZone, Timezone: offsetZone(a.TimeZone)})
 	}
-	o.Level = "campaign"
-	for i, r := range rows {
-		switch {
-		case r.AdID != "":
-			o.Level = "ad"
-		case r.AdGroupID != "" && o.Level == "campaign":
-			o.Level = "adgroup"
-		}
-		if i == 0 && r.Channel != "" {
-			fx.channel = r.Channel
-		}
-		for ai, a := range accts {
-			if a.ID == r.AccountID {
-				fx.rows[ai] = append(fx.rows[ai], r)
-			}
-		}
-	}
-	for _, rs := range fx.rows {
-		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Date.Before(rs[j].Date) })
-	}
-	if from, to := fixture.Span(rows); !from.IsZero() {
-		if o.From.IsZero() {
-			o.From = from
-		}
-		if o.To.IsZero() {
-			o.To = to
-		}
-	}
+	o.Level = ads.Grain
+	ads.DefaultDays(&o.From, &o.To)
 	return fx
 }
 

@@ -7,8 +7,6 @@ package tiktoktest
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -20,6 +18,7 @@ import (
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
+	"github.com/pacerhq/pacer/connectors/fakekit"
 	"github.com/pacerhq/pacer/connectors/fixture"
 )
 
@@ -99,8 +98,7 @@ type Server struct {
 	issued   []string
 	refresh  string
 	revoked  bool
-	inject   map[int]string
-	requests int
+	faults   fakekit.Faults // requests counted, faults injected
 	pages    int
 	tokenReq int
 	pageSize int          // SetPageSize cap; 0 none
@@ -159,18 +157,18 @@ func New(o Options) *Server {
 		o.ThrottleWait = 20 * time.Second
 	}
 	if o.AccessToken == "" {
-		o.AccessToken = "act.canary" + randomHex(16)
+		o.AccessToken = "act.canary" + fakekit.RandomHex(16)
 	}
 	if o.AppID == "" {
 		o.AppID = "7100000000000000099"
 	}
 	if o.Secret == "" {
-		o.Secret = "canary-app-secret-" + randomHex(8)
+		o.Secret = "canary-app-secret-" + fakekit.RandomHex(8)
 	}
 	if o.RefreshToken == "" {
-		o.RefreshToken = "rft.canary" + randomHex(16)
+		o.RefreshToken = "rft.canary" + fakekit.RandomHex(16)
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{o.AccessToken: true}, refresh: o.RefreshToken, inject: map[int]string{}, fx: fx}
+	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{o.AccessToken: true}, refresh: o.RefreshToken, fx: fx}
 	for i := range o.Advertisers {
 		if fx != nil {
 			s.entities = append(s.entities, nil)
@@ -191,12 +189,6 @@ func New(o Options) *Server {
 	s.URL = s.srv.URL + o.Prefix
 	s.TokenURL = s.URL + "/open_api/v1.3/oauth2/refresh_token/"
 	return s
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Close stops the server.
@@ -249,11 +241,7 @@ func (s *Server) SetPageSize(n int) {
 
 // Inject makes the nth report request from now (1 = the next) fail with
 // kind. Each injection fires once.
-func (s *Server) Inject(n int, kind string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.inject[s.requests+n] = kind
-}
+func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
 // Restate changes the metrics of day for every advertiser and ad.
 func (s *Server) Restate(day time.Time) {
@@ -263,11 +251,7 @@ func (s *Server) Restate(day time.Time) {
 }
 
 // Requests returns how many report requests the fake received.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.faults.Requests() }
 
 // Pages returns how many report pages with rows the fake sent.
 func (s *Server) Pages() int {
@@ -433,14 +417,14 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request, reqID string
 }
 
 func (s *Server) reqID() string {
-	return fmt.Sprintf("2026110309152301023F%012d", s.requests+s.tokenReq*1000000+len(s.queries))
+	return fmt.Sprintf("2026110309152301023F%012d", s.faults.Requests()+s.tokenReq*1000000+len(s.queries))
 }
 
 // report serves GET /open_api/v1.3/report/integrated/get/.
 func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests++
+	s.faults.Count()
 	s.headers = append(s.headers, r.Header.Clone())
 	q := map[string]string{}
 	for k := range r.URL.Query() {
@@ -448,8 +432,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	}
 	s.queries = append(s.queries, q)
 	reqID := s.reqID()
-	kind := s.inject[s.requests]
-	delete(s.inject, s.requests)
+	kind := s.faults.Fault()
 	switch kind {
 	case Throttle:
 		answer(w, 40100, "Too many requests. Please retry in some time.", reqID, "")
@@ -673,11 +656,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	case s.revoked || body.RefreshToken != s.refresh:
 		answer(w, 40104, "The refresh_token is invalid or has expired.", reqID, "")
 	default:
-		tok := "act.fake" + strconv.Itoa(len(s.issued)+1) + randomHex(12)
+		tok := "act.fake" + strconv.Itoa(len(s.issued)+1) + fakekit.RandomHex(12)
 		s.tokens[tok] = true
 		s.issued = append(s.issued, tok)
 		if s.opt.RotateRefresh {
-			s.refresh = "rft.fake" + randomHex(16)
+			s.refresh = "rft.fake" + fakekit.RandomHex(16)
 			s.issued = append(s.issued, s.refresh)
 		}
 		answer(w, 0, "OK", reqID, fmt.Sprintf(`{"access_token":%q,"expires_in":86400,"refresh_token":%q,"refresh_token_expires_in":31536000,"scope":[4,5]}`, tok, s.refresh))
