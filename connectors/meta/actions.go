@@ -1,8 +1,10 @@
 package meta
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/big"
+	"math/bits"
 	"strconv"
 
 	"github.com/pacerhq/pacer/connectors/httpkit/jsonarrow"
@@ -40,13 +42,28 @@ func (p *actionPicker) parse(arr jsonarrow.Value) error {
 		return nil
 	}
 	p.last = nil
-	if !p.parseFast(arr) {
+	if e := p.scanFast(arr, skip(arr, 0)); e < 0 || skip(arr, e) != len(arr) {
 		if err := p.parseSlow(arr); err != nil {
 			return err
 		}
 	}
 	p.last = arr
 	return nil
+}
+
+// scan is the jsonarrow.Field Scan of the actions or action_values
+// column: it picks the entries of the array at b[i] while the decoder
+// passes over the row, and remembers it, so that Extract does not parse it
+// again. It returns the array's end, or -1 for anything scanFast does not
+// take (parse then handles it from Extract).
+func (p *actionPicker) scan(b []byte, i int) int {
+	e := p.scanFast(b, i)
+	if e < 0 {
+		p.last = nil
+		return -1
+	}
+	p.last = b[i:e]
+	return e
 }
 
 // rank is the priority of action type t, -1 when not configured.
@@ -70,66 +87,95 @@ func (p *actionPicker) keep(r int, best *int) {
 	}
 }
 
-// parseFast scans an array of flat objects whose values are strings
-// without escapes (what Meta sends) in place, without allocating. It
-// returns false on anything else, leaving the work to parseSlow.
-func (p *actionPicker) parseFast(b []byte) bool {
+// scanFast scans the array at b[i] of flat objects whose values are
+// strings without escapes (what Meta sends) in place, in one pass and
+// without allocating, and returns the index after it. It returns -1 on
+// anything else, leaving the work to parseSlow.
+func (p *actionPicker) scanFast(b []byte, i int) int {
 	p.picked = p.picked[:0]
 	best := len(p.types)
-	i := skip(b, 0)
+	nw := len(p.windows)
+	if cap(p.cand) < nw {
+		p.cand = make([][]byte, nw)
+	}
+	p.cand = p.cand[:nw]
 	if i >= len(b) || b[i] != '[' {
-		return false
+		return -1
 	}
 	i = skip(b, i+1)
 	if i < len(b) && b[i] == ']' {
-		return skip(b, i+1) == len(b)
+		return i + 1
 	}
 	for {
 		if i >= len(b) || b[i] != '{' {
-			return false
+			return -1
 		}
-		p.kv = p.kv[:0]
+		for w := range p.cand {
+			p.cand[w] = nil
+		}
+		r := -1
 		i = skip(b, i+1)
 		for i < len(b) && b[i] != '}' {
-			k, e, ok := str(b, i)
-			if !ok {
-				return false
+			// Known keys and action types are matched in place; only
+			// other strings are scanned. The last of duplicate keys wins.
+			win, isType, e := -1, false, 0
+			if lit(b, i, "action_type") {
+				isType, e = true, i+len("action_type")+2
+			} else if lit(b, i, "value") {
+				e = i + len("value") + 2 // the total, which no window is
+			} else {
+				for w, name := range p.windows {
+					if lit(b, i, name) {
+						win, e = w, i+len(name)+2
+						break
+					}
+				}
+				if win < 0 {
+					var ok bool
+					if _, e, ok = str(b, i); !ok {
+						return -1
+					}
+				}
 			}
 			i = skip(b, e)
 			if i >= len(b) || b[i] != ':' {
-				return false
+				return -1
 			}
-			v, e2, ok := str(b, skip(b, i+1))
-			if !ok {
-				return false
+			i = skip(b, i+1)
+			if isType {
+				r, e = -1, 0
+				for t, name := range p.types {
+					if lit(b, i, name) {
+						r, e = t, i+len(name)+2
+						break
+					}
+				}
+				if r < 0 {
+					var ok bool
+					if _, e, ok = str(b, i); !ok {
+						return -1
+					}
+				}
+			} else {
+				v, e2, ok := str(b, i)
+				if !ok {
+					return -1
+				}
+				if win >= 0 {
+					p.cand[win] = v
+				}
+				e = e2
 			}
-			p.kv = append(p.kv, [2][]byte{k, v})
-			i = skip(b, e2)
+			i = skip(b, e)
 			if i < len(b) && b[i] == ',' {
 				i = skip(b, i+1)
 			}
 		}
 		if i >= len(b) {
-			return false
+			return -1
 		}
 		i = skip(b, i+1)
-		r := -1
-		for _, kv := range p.kv {
-			if string(kv[0]) == "action_type" {
-				r = p.rank(kv[1])
-			}
-		}
 		if r >= 0 {
-			p.cand = p.cand[:0]
-			for _, w := range p.windows {
-				var val []byte
-				for _, kv := range p.kv {
-					if string(kv[0]) == w {
-						val = kv[1]
-					}
-				}
-				p.cand = append(p.cand, val)
-			}
 			p.keep(r, &best)
 		}
 		if i < len(b) && b[i] == ',' {
@@ -137,25 +183,46 @@ func (p *actionPicker) parseFast(b []byte) bool {
 			continue
 		}
 		if i < len(b) && b[i] == ']' {
-			return skip(b, i+1) == len(b)
+			return i + 1
 		}
-		return false
+		return -1
 	}
 }
 
+// lit reports whether the string at b[i] is s (which holds no quote or
+// backslash).
+func lit(b []byte, i int, s string) bool {
+	e := i + 1 + len(s)
+	return e < len(b) && b[i] == '"' && b[e] == '"' && string(b[i+1:e]) == s
+}
+
 func skip(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
 		i++
 	}
 	return i
 }
 
 // str returns the content of the escape-free string at b[i] and its end.
+// It looks at eight bytes at a time (SWAR): the lowest byte that is '"'
+// or '\\' ends the string or the fast path.
 func str(b []byte, i int) ([]byte, int, bool) {
 	if i >= len(b) || b[i] != '"' {
 		return nil, i, false
 	}
-	for j := i + 1; j < len(b); j++ {
+	j := i + 1
+	for j+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[j:])
+		if m := hasByte(x, '"') | hasByte(x, '\\'); m != 0 {
+			j += bits.TrailingZeros64(m) / 8
+			if b[j] == '"' {
+				return b[i+1 : j], j + 1, true
+			}
+			return nil, j, false
+		}
+		j += 8
+	}
+	for ; j < len(b); j++ {
 		switch b[j] {
 		case '"':
 			return b[i+1 : j], j + 1, true
@@ -164,6 +231,14 @@ func str(b []byte, i int) ([]byte, int, bool) {
 		}
 	}
 	return nil, len(b), false
+}
+
+// hasByte sets the high bit of each byte of x equal to c (exact for the
+// lowest such byte).
+func hasByte(x uint64, c byte) uint64 {
+	const lsb, msb = 0x0101010101010101, 0x8080808080808080
+	y := x ^ (lsb * uint64(c))
+	return (y - lsb) &^ y & msb
 }
 
 // parseSlow handles any JSON (numbers, escapes) through jsonarrow.Value.

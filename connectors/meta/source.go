@@ -123,8 +123,8 @@ func (s *Source) compile() error {
 			{Column: "impressions", Path: "impressions", Conv: jsonarrow.Int64, Missing: jsonarrow.MissingZero},
 			{Column: "clicks", Path: "clicks", Conv: jsonarrow.Int64, Missing: jsonarrow.MissingZero},
 			// actions and action_values are absent when empty: 0.
-			{Column: "conversions", Path: "actions", Conv: jsonarrow.Float64, Missing: jsonarrow.MissingZero, Extract: s.acts.extract(-1)},
-			{Column: "conversion_value", Path: "action_values", Conv: jsonarrow.Decimal, Round: true, Missing: jsonarrow.MissingZero, Extract: s.vals.extract(-1)},
+			{Column: "conversions", Path: "actions", Conv: jsonarrow.Float64, Missing: jsonarrow.MissingZero, Extract: s.acts.extract(-1), Scan: s.acts.scan},
+			{Column: "conversion_value", Path: "action_values", Conv: jsonarrow.Decimal, Round: true, Missing: jsonarrow.MissingZero, Extract: s.vals.extract(-1), Scan: s.vals.scan},
 		},
 	}
 	for i, w := range s.windows {

@@ -52,7 +52,12 @@ func Unzip(body []byte) ([]byte, error) {
 			return nil, fmt.Errorf("%w: report zip: %v", httpkit.ErrMalformed, err)
 		}
 		defer rc.Close()
-		out, err := io.ReadAll(io.LimitReader(rc, 4<<30))
+		// Read into a buffer of the declared size (checked by the zip
+		// reader at EOF), not one doubled on the way; a size beyond 64 MiB
+		// is not trusted up front.
+		buf := bytes.NewBuffer(make([]byte, 0, min(csvFiles[0].UncompressedSize64, 64<<20)+bytes.MinRead))
+		_, err = buf.ReadFrom(io.LimitReader(rc, 4<<30))
+		out := buf.Bytes()
 		if err != nil {
 			return nil, fmt.Errorf("%w: report zip: %v", httpkit.ErrMalformed, err)
 		}
@@ -117,15 +122,12 @@ func (d *ReportDecoder) Decode(body []byte) (res *Report, err error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return res, nil
 	}
-	r := csv.NewReader(bytes.NewReader(body))
-	r.FieldsPerRecord = -1
-	r.ReuseRecord = true
-	r.LazyQuotes = true
+	r := recordReader{body: body}
 	idx := map[string]int{}
 	var header []string
 	line := 0
 	for {
-		rec, err := r.Read()
+		rec, err := r.read()
 		if err == io.EOF {
 			break
 		}
@@ -134,8 +136,9 @@ func (d *ReportDecoder) Decode(body []byte) (res *Report, err error) {
 			return nil, fmt.Errorf("%w: report CSV line %d: %v", httpkit.ErrMalformed, line, err)
 		}
 		if len(rec) == 1 {
-			k, v, ok := strings.Cut(rec[0], ":")
-			if ok && !strings.HasPrefix(rec[0], "©") {
+			f := string(rec[0])
+			k, v, ok := strings.Cut(f, ":")
+			if ok && !strings.HasPrefix(f, "©") {
 				if res.Header == nil {
 					res.Header = map[string]string{}
 				}
@@ -143,10 +146,11 @@ func (d *ReportDecoder) Decode(body []byte) (res *Report, err error) {
 			}
 			continue
 		}
+		header = make([]string, len(rec))
 		for i, name := range rec {
-			idx[strings.TrimSpace(name)] = i
+			header[i] = string(name)
+			idx[strings.TrimSpace(header[i])] = i
 		}
-		header = append([]string(nil), rec...)
 		break
 	}
 	if header == nil {
@@ -165,8 +169,10 @@ func (d *ReportDecoder) Decode(body []byte) (res *Report, err error) {
 	}
 	b := newBuilder(d, res)
 	defer b.release()
+	// Rows are at most the lines left: size the builders once.
+	b.reserve(min(bytes.Count(body[r.pos:], []byte{'\n'})+1, batchRows))
 	for {
-		rec, err := r.Read()
+		rec, err := r.read()
 		if err == io.EOF {
 			break
 		}
@@ -180,16 +186,133 @@ func (d *ReportDecoder) Decode(body []byte) (res *Report, err error) {
 				continue // the footer, or a blank quoted line
 			}
 			res.Rejected = append(res.Rejected, connectors.Rejected{Line: int64(line),
-				Reason: fmt.Sprintf("%d fields, the column row has %d", len(rec), len(header)), Raw: truncate(strings.Join(rec, ","), 500)})
+				Reason: fmt.Sprintf("%d fields, the column row has %d", len(rec), len(header)), Raw: truncate(joinFields(rec), 500)})
 			continue
 		}
 		if field, reason := b.add(rec, col); reason != "" {
 			res.Rejected = append(res.Rejected, connectors.Rejected{Line: int64(line), Field: field,
-				Reason: reason, Raw: truncate(strings.Join(rec, ","), 500)})
+				Reason: reason, Raw: truncate(joinFields(rec), 500)})
 		}
 	}
 	b.flush()
 	return res, nil
+}
+
+func joinFields(rec [][]byte) string { return string(bytes.Join(rec, []byte{','})) }
+
+// recordReader reads the records of a CSV body as encoding/csv does with
+// LazyQuotes and any number of fields per record, but without a string per
+// record: the fields of a plain record (one line; quoted fields with ""
+// at most) are slices of the body, or of a scratch buffer for unescaped
+// ones. Any other record is read by encoding/csv itself, so the results
+// are the same.
+type recordReader struct {
+	body    []byte
+	pos     int
+	fields  [][]byte
+	scratch []byte // unescaped quoted fields of the record
+}
+
+// read returns the next record, valid until the next call, or io.EOF.
+func (r *recordReader) read() ([][]byte, error) {
+	b := r.body
+	for r.pos < len(b) {
+		start := r.pos
+		end := len(b) // end of the line's content
+		next := len(b)
+		if nl := bytes.IndexByte(b[start:], '\n'); nl >= 0 {
+			end, next = start+nl, start+nl+1
+			if end > start && b[end-1] == '\r' {
+				end-- // \r\n reads as \n
+			}
+		} else if end > start && b[end-1] == '\r' {
+			end-- // a trailing \r before EOF is dropped
+		}
+		if end == start {
+			r.pos = next // an empty line
+			continue
+		}
+		if rec, ok := r.plain(b[start:end]); ok {
+			r.pos = next
+			return rec, nil
+		}
+		return r.slow()
+	}
+	return nil, io.EOF
+}
+
+// plain splits a line whose quoted fields all end on it, with "" for a
+// quote and no bare quote after a closing one; ok is false for any other
+// line.
+func (r *recordReader) plain(line []byte) ([][]byte, bool) {
+	r.fields = r.fields[:0]
+	r.scratch = r.scratch[:0]
+	i := 0
+	for {
+		if i < len(line) && line[i] == '"' {
+			// A quoted field: "" is a quote; it ends at a quote followed
+			// by a comma or the end of the line.
+			from := i + 1
+			st, escaped := 0, false // the unescaped text is r.scratch[st:], once a "" was met
+			for {
+				q := bytes.IndexByte(line[from:], '"')
+				if q < 0 {
+					return nil, false // a quoted line break, or no closing quote
+				}
+				e := from + q
+				if e+1 < len(line) && line[e+1] == '"' {
+					if !escaped {
+						escaped, st = true, len(r.scratch)
+					}
+					r.scratch = append(r.scratch, line[from:e+1]...)
+					from = e + 2
+					continue
+				}
+				if e+1 != len(line) && line[e+1] != ',' {
+					return nil, false // a bare quote after the field
+				}
+				if escaped {
+					// Earlier fields keep the old array if this append
+					// moves the buffer.
+					r.scratch = append(r.scratch, line[from:e]...)
+					r.fields = append(r.fields, r.scratch[st:])
+				} else {
+					r.fields = append(r.fields, line[i+1:e])
+				}
+				i = e + 2
+				break
+			}
+			if i > len(line) {
+				return r.fields, true
+			}
+			continue
+		}
+		// An unquoted field; a quote in it is kept as is (LazyQuotes).
+		c := bytes.IndexByte(line[i:], ',')
+		if c < 0 {
+			r.fields = append(r.fields, line[i:])
+			return r.fields, true
+		}
+		r.fields = append(r.fields, line[i:i+c])
+		i += c + 1
+	}
+}
+
+// slow reads one record at r.pos with encoding/csv.
+func (r *recordReader) slow() ([][]byte, error) {
+	cr := csv.NewReader(bytes.NewReader(r.body[r.pos:]))
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	rec, err := cr.Read()
+	r.pos += int(cr.InputOffset())
+	if err != nil {
+		return nil, err
+	}
+	r.fields = r.fields[:0]
+	for _, f := range rec {
+		r.fields = append(r.fields, []byte(f))
+	}
+	return r.fields, nil
 }
 
 func truncate(s string, n int) string {
@@ -264,56 +387,66 @@ func (b *builder) flush() {
 	b.n = 0
 }
 
+// reserve sizes the builders for n more rows.
+func (b *builder) reserve(n int) {
+	for i := range b.rb.Fields() {
+		b.rb.Field(i).Reserve(n)
+	}
+	b.platform.ReserveData(n * len(b.d.platform))
+	b.accountTZ.ReserveData(n * len(b.d.TimeZone))
+	b.channel.ReserveData(n * len(b.d.channel))
+}
+
 // add converts one data row (values indexed by col, in Columns order) and
 // appends it; it returns the column and reason of a value that does not
 // convert, appending nothing.
-func (b *builder) add(rec []string, col []int) (string, string) {
-	v := func(i int) string { return strings.TrimSpace(rec[col[i]]) }
+func (b *builder) add(rec [][]byte, col []int) (string, string) {
+	v := func(i int) []byte { return trimSpace(rec[col[i]]) }
 	dateText := v(0)
-	if dateText != b.lastDateText || b.lastDateText == "" {
-		d, err := parseDay(dateText)
+	if string(dateText) != b.lastDateText || b.lastDateText == "" {
+		d, err := parseDay(string(dateText))
 		if err != nil {
 			return "TimePeriod", err.Error()
 		}
-		b.lastDateText, b.lastDate = dateText, d
+		b.lastDateText, b.lastDate = string(dateText), d
 	}
 	acct, camp, name, cur := v(1), v(2), rec[col[3]], v(4)
-	if acct == "" || camp == "" {
+	if len(acct) == 0 || len(camp) == 0 {
 		return "CampaignId", "empty AccountId or CampaignId"
 	}
-	if cur == "" {
+	if len(cur) == 0 {
 		return "CurrencyCode", "empty CurrencyCode"
 	}
-	spend, err := ParseMoney(v(5))
+	spend, err := parseMoney(v(5))
 	if err != nil {
 		return "Spend", err.Error()
 	}
-	impr, err := parseCount(v(6))
+	impr, err := parseCountBytes(v(6))
 	if err != nil {
 		return "Impressions", err.Error()
 	}
-	clicks, err := parseCount(v(7))
+	clicks, err := parseCountBytes(v(7))
 	if err != nil {
 		return "Clicks", err.Error()
 	}
-	conv, err := parseFloat(v(8))
+	conv, err := parseFloatBytes(v(8))
 	if err != nil {
 		return "Conversions", err.Error()
 	}
-	rev, err := ParseMoney(v(9))
+	rev, err := parseMoney(v(9))
 	if err != nil {
 		return "Revenue", err.Error()
 	}
 	b.date.Append(b.lastDate)
 	b.platform.Append(b.d.platform)
-	b.accountID.Append(acct)
+	b.accountID.BinaryBuilder.Append(acct)
 	b.accountTZ.Append(b.d.TimeZone)
-	b.campaignID.Append(camp)
-	b.campaignName.Append(name)
+	b.campaignID.BinaryBuilder.Append(camp)
+	b.campaignName.BinaryBuilder.Append(name)
 	b.adGroup.AppendNull()
 	b.adID.AppendNull()
 	b.channel.Append(b.d.channel)
-	b.currency.Append(cur)
+	b.currency.BinaryBuilder.Append(cur)
 	b.spend.Append(spend)
 	b.impressions.Append(impr)
 	b.clicks.Append(clicks)
@@ -324,6 +457,66 @@ func (b *builder) add(rec []string, col []int) (string, string) {
 		b.flush()
 	}
 	return "", ""
+}
+
+// trimSpace is bytes.TrimSpace with a fast exit for ASCII text that needs
+// no trimming.
+func trimSpace(s []byte) []byte {
+	if len(s) == 0 || s[0] > ' ' && s[0] < 0x80 && s[len(s)-1] > ' ' && s[len(s)-1] < 0x80 {
+		return s
+	}
+	return bytes.TrimSpace(s)
+}
+
+// parseCountBytes is parseCount without a string for plain digits.
+func parseCountBytes(s []byte) (int64, error) {
+	if len(s) > 0 && len(s) <= 18 {
+		var n int64
+		ok := true
+		for _, c := range s {
+			if c < '0' || c > '9' {
+				ok = false
+				break
+			}
+			n = n*10 + int64(c-'0')
+		}
+		if ok {
+			return n, nil
+		}
+	}
+	return parseCount(string(s))
+}
+
+var float64pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// parseFloatBytes is parseFloat with an exact fast path (Clinger) for
+// short plain decimals: a mantissa below 2^53 and a power of ten below
+// 10^16 are exact, so one division rounds correctly, as strconv does.
+func parseFloatBytes(s []byte) (float64, error) {
+	if len(s) > 0 && len(s) <= 15 {
+		var m uint64
+		frac, dot, ok := 0, false, true
+		for _, c := range s {
+			switch {
+			case c >= '0' && c <= '9':
+				m = m*10 + uint64(c-'0')
+				if dot {
+					frac++
+				}
+			case c == '.' && !dot:
+				dot = true
+			default:
+				ok = false
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok && s[0] != '.' && s[len(s)-1] != '.' {
+			return float64(m) / float64pow10[frac], nil
+		}
+	}
+	return parseFloat(string(s))
 }
 
 // parseDay reads a TimePeriod of a Daily report: YYYY-MM-DD, or M/D/YYYY
@@ -378,8 +571,10 @@ var errMoney = errors.New("not a decimal amount")
 // ParseMoney parses a decimal amount ("183.25", "-0.5", "1,234.56") exactly
 // into a decimal128 at scale 9, never through float64. More than nine
 // decimals is an error; blank and "--" are zero.
-func ParseMoney(s string) (decimal128.Num, error) {
-	if empty(s) {
+func ParseMoney(s string) (decimal128.Num, error) { return parseMoney(s) }
+
+func parseMoney[T string | []byte](s T) (decimal128.Num, error) {
+	if len(s) == 0 || len(s) == 2 && s[0] == '-' && s[1] == '-' {
 		return decimal128.Num{}, nil
 	}
 	// Fast path: at most 18 significant digits accumulate in an int64.
@@ -405,7 +600,7 @@ func ParseMoney(s string) (decimal128.Num, error) {
 			ok = false
 		}
 	}
-	if ok && digits+moneyScale-frac <= 18 && frac <= moneyScale && len(s) > 0 && s != "." && s != "-" && s != "+" {
+	if ok && digits+moneyScale-frac <= 18 && frac <= moneyScale && len(s) > 0 && !(len(s) == 1 && (s[0] == '.' || s[0] == '-' || s[0] == '+')) {
 		for range moneyScale - frac {
 			u *= 10
 		}
@@ -414,7 +609,7 @@ func ParseMoney(s string) (decimal128.Num, error) {
 		}
 		return decimal128.FromI64(u), nil
 	}
-	return parseMoneySlow(s)
+	return parseMoneySlow(string(s))
 }
 
 func parseMoneySlow(s string) (decimal128.Num, error) {

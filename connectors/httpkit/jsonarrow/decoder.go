@@ -3,6 +3,7 @@ package jsonarrow
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -78,6 +79,12 @@ type Field struct {
 	// a path cannot reach: Meta's actions[action_type=purchase].value,
 	// LinkedIn's {year,month,day}.
 	Extract func(v Value) (text []byte, ok bool, err error)
+	// Scan, when set, reads an object or array value of Path in the pass
+	// over the row and returns the index after it, or -1 to leave it to
+	// the general scanner: Extract can then reuse the work (Meta's actions
+	// arrays are parsed once, not skipped and then parsed). The value
+	// starts at b[i]; Scan must return the end only of a well-formed value.
+	Scan func(b []byte, i int) int
 }
 
 // Spec describes a response: where its rows are, how each becomes a row of
@@ -123,6 +130,12 @@ type Decoder struct {
 	n         int // rows in rb
 	row       int // row number within the response, 1-based
 	onCapture func(path string, v Value) error
+
+	// What the last Decode saw, to size the builders of the next one:
+	// body bytes per row, and each string field's data bytes per row
+	// (strPerRow, by field).
+	bodyPerRow float64
+	strPerRow  []float64
 }
 
 type field struct {
@@ -165,6 +178,12 @@ type node struct {
 	keys   []string
 	kids   []*node
 	fields []int
+	scan   func(b []byte, i int) int
+	// hint is where the search for the next key starts: the key after the
+	// last one matched, since rows repeat their keys in the same order.
+	hint int
+	// byIndex are the kids by array index, built on first use.
+	byIndex []*node
 }
 
 func (n *node) child(key string) *node {
@@ -237,6 +256,9 @@ func New(schema *arrow.Schema, spec Spec, mem memory.Allocator) (*Decoder, error
 				n = n.child(seg)
 			}
 			n.fields = append(n.fields, i)
+			if n.scan == nil {
+				n.scan = f.Scan
+			}
 		}
 	}
 	for i, af := range schema.Fields() {
@@ -341,6 +363,7 @@ func (d *Decoder) Decode(body []byte, capture func(path string, v Value) error) 
 	d.res = &Result{}
 	d.rb = array.NewRecordBuilder(d.mem, d.schema)
 	d.bind()
+	d.presize(len(body))
 	defer func() {
 		if d.rb != nil {
 			d.rb.Release()
@@ -364,7 +387,55 @@ func (d *Decoder) Decode(body []byte, capture func(path string, v Value) error) 
 		return nil, synErr(body, i, "data after the end of the JSON value")
 	}
 	d.flush()
+	d.learn(len(body))
 	return d.res, nil
+}
+
+// presize reserves the builders for the rows a body of n bytes likely
+// holds, judged by the last Decode, so that they do not grow by doubling
+// (copying and leaving garbage) on the way.
+func (d *Decoder) presize(n int) {
+	if d.bodyPerRow <= 0 {
+		return
+	}
+	rows := min(int(float64(n)/d.bodyPerRow)+16, d.batchRows)
+	d.reserved = rows
+	for k := range d.fields {
+		f := &d.fields[k]
+		if f.constant {
+			continue
+		}
+		d.rb.Field(f.col).Reserve(rows)
+		if f.sb != nil && k < len(d.strPerRow) {
+			f.sb.ReserveData(int(float64(rows) * d.strPerRow[k] * 1.05))
+		}
+	}
+}
+
+// learn records the sizes of the rows just decoded for presize.
+func (d *Decoder) learn(n int) {
+	rows := d.res.Rows
+	if rows < 64 {
+		return
+	}
+	d.bodyPerRow = float64(n) / float64(rows)
+	if len(d.strPerRow) != len(d.fields) {
+		d.strPerRow = make([]float64, len(d.fields))
+	}
+	for k := range d.fields {
+		f := &d.fields[k]
+		d.strPerRow[k] = 0
+		if f.Conv != String || f.constant {
+			continue
+		}
+		total := 0
+		for _, rec := range d.res.Batches {
+			if c, ok := rec.Column(f.col).(*array.String); ok {
+				total += len(c.ValueBytes())
+			}
+		}
+		d.strPerRow[k] = float64(total) / float64(rows)
+	}
 }
 
 // bind points each field at its typed builder.
@@ -579,11 +650,19 @@ func (d *Decoder) parseObject(b []byte, i int, nd *node) (int, error) {
 		// Match the known keys in place; scan only keys nobody maps.
 		var kid *node
 		ke := 0
-		for k, name := range nd.keys {
+		nk := len(nd.keys)
+		k := nd.hint
+		for range nk {
+			if k >= nk {
+				k = 0
+			}
+			name := nd.keys[k]
 			if e := i + 1 + len(name); e < len(b) && b[e] == '"' && string(b[i+1:e]) == name {
 				kid, ke = nd.kids[k], e+1
+				nd.hint = k + 1
 				break
 			}
+			k++
 		}
 		if kid == nil {
 			var err error
@@ -607,6 +686,10 @@ func (d *Decoder) parseObject(b []byte, i int, nd *node) (int, error) {
 			e, err = skipValue(b, i)
 		case b[i] == '"':
 			e, esc, err = scanString(b, i)
+		case kid.scan != nil && (b[i] == '[' || b[i] == '{'):
+			if e = kid.scan(b, i); e < 0 {
+				e, err = skipValue(b, i)
+			}
 		case len(kid.keys) > 0 && b[i] == '{':
 			e, err = d.parseObject(b, i, kid)
 		case len(kid.keys) > 0 && b[i] == '[':
@@ -638,21 +721,24 @@ func (d *Decoder) parseObject(b []byte, i int, nd *node) (int, error) {
 
 // parseIndexed reads an array inside a row whose elements paths address by index.
 func (d *Decoder) parseIndexed(b []byte, i int, nd *node) (int, error) {
+	if nd.byIndex == nil {
+		nd.indexKids()
+	}
 	n := -1
 	return d.elements(b, i, func(j int) (int, error) {
 		n++
-		kid := (*node)(nil)
-		idx := itoa(n)
-		for k := range nd.keys {
-			if nd.keys[k] == idx {
-				kid = nd.kids[k]
-			}
+		var kid *node
+		if n < len(nd.byIndex) {
+			kid = nd.byIndex[n]
 		}
 		var e int
 		var err error
+		esc := false
 		switch {
 		case kid == nil:
 			return skipValue(b, j)
+		case b[j] == '"':
+			e, esc, err = scanString(b, j)
 		case len(kid.keys) > 0 && b[j] == '{':
 			e, err = d.parseObject(b, j, kid)
 		case len(kid.keys) > 0 && b[j] == '[':
@@ -665,11 +751,28 @@ func (d *Decoder) parseIndexed(b []byte, i int, nd *node) (int, error) {
 		}
 		for _, fi := range kid.fields {
 			if c := &d.spans[fi]; c.gen != d.gen {
-				c.gen, c.start, c.end, c.esc = d.gen, j, e, b[j] == '"'
+				c.gen, c.start, c.end, c.esc = d.gen, j, e, esc
 			}
 		}
 		return e, nil
 	})
+}
+
+// indexKids fills byIndex: the child of each array index a path names
+// ("dimensionValues.0"), so that elements are found without comparing keys.
+func (n *node) indexKids() {
+	n.byIndex = []*node{}
+	for k, key := range n.keys {
+		// Only the text itoa gives an index ("0", "12"; not "01").
+		idx, err := strconv.Atoi(key)
+		if err != nil || idx < 0 || idx > 1<<20 || itoa(idx) != key {
+			continue
+		}
+		for len(n.byIndex) <= idx {
+			n.byIndex = append(n.byIndex, nil)
+		}
+		n.byIndex[idx] = n.kids[k]
+	}
 }
 
 // finishRow converts the row's values and appends them, or rejects the row.
@@ -706,7 +809,12 @@ func (d *Decoder) finishRow(raw []byte) {
 		}
 		switch f.Conv {
 		case String:
-			f.sb.Append(v.s)
+			// reserve covered the offsets and validity; check the data.
+			if f.sb.DataCap()-f.sb.DataLen() >= len(v.s) {
+				f.sb.UnsafeAppend(v.s)
+			} else {
+				f.sb.Append(v.s)
+			}
 		case Int64:
 			f.ib.UnsafeAppend(v.i)
 		case Float64:
@@ -741,9 +849,10 @@ func (d *Decoder) appendConstants(n int) {
 		}
 		switch f.Conv {
 		case String:
+			f.sb.Reserve(n)
 			f.sb.ReserveData(n * len(v.s))
 			for range n {
-				f.sb.Append(v.s)
+				f.sb.UnsafeAppend(v.s)
 			}
 		case Int64:
 			for range n {
@@ -775,7 +884,7 @@ func (d *Decoder) reserve() {
 	const chunk = 1024
 	for k := range d.fields {
 		f := &d.fields[k]
-		if f.Conv != String && !f.constant {
+		if !f.constant {
 			d.rb.Field(f.col).Reserve(chunk)
 		}
 	}
