@@ -34,6 +34,7 @@ type Config struct {
 	Warehouse   WarehouseConfig   `yaml:"warehouse"`
 	FX          FXConfig          `yaml:"fx"`
 	Sources     []yaml.Node       `yaml:"sources"`
+	Sync        SyncConfig        `yaml:"sync"`
 	Targets     string            `yaml:"targets"`
 	Attribution AttributionConfig `yaml:"attribution"`
 	Evaluation  EvaluationConfig  `yaml:"evaluation"`
@@ -54,6 +55,13 @@ type Config struct {
 type WarehouseConfig struct {
 	Engine string `yaml:"engine"` // duckdb (default); bigquery comes later
 	Path   string `yaml:"path"`   // DuckDB file, relative to the config
+}
+
+// SyncConfig tunes the sync step.
+type SyncConfig struct {
+	// Parallel is how many sources sync at once (default 4; 1: one after
+	// another). A source's streams always sync one after another.
+	Parallel int `yaml:"parallel"`
 }
 
 // FXConfig says where daily exchange rates to the reporting currency come
@@ -284,6 +292,9 @@ func (c *Config) setDefaults() {
 	if c.Attribution.LookbackDays == 0 {
 		c.Attribution.LookbackDays = 30
 	}
+	if c.Sync.Parallel == 0 {
+		c.Sync.Parallel = 4
+	}
 	if c.Report.Out == "" {
 		c.Report.Out = "report"
 	}
@@ -343,6 +354,9 @@ func (c *Config) validate(file string) []error {
 		}
 	}
 	errs = append(errs, c.FX.validate(file, c.Currency)...)
+	if c.Sync.Parallel < 1 || c.Sync.Parallel > 32 {
+		bad("sync.parallel %d: sync between 1 and 32 sources at once", c.Sync.Parallel)
+	}
 	if c.Schedule != "" {
 		if _, err := cron.ParseStandard(c.Schedule); err != nil {
 			bad("schedule %q is not a cron expression (minute hour day month weekday, e.g. \"0 6 * * *\"): %v", c.Schedule, err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/pacerhq/pacer/connectors"
@@ -32,26 +33,48 @@ type StreamResult struct {
 	Err            error
 }
 
-// sync pulls every stream of every selected source. A failing stream does
-// not stop the others: its error is recorded and returned joined with the
-// rest, after everything else has loaded.
+// sync pulls every stream of every selected source, Config.Sync.Parallel
+// sources at a time (API sources mostly wait on the network); a source's
+// streams run one after another. Each stream loads on its own connection
+// and commits on its own, so one source's failure or slowness does not
+// touch another's rows. A failing stream does not stop the others: its
+// error is recorded and returned joined with the rest, after everything
+// else has loaded. Results come in source and stream order.
 func (j *Job) sync(ctx context.Context, runID int64, sources []OpenedSource, req SyncRequest) ([]StreamResult, error) {
+	perSource := make([][]StreamResult, len(sources))
+	parallel := max(1, j.Config.Sync.Parallel)
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, src := range sources {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			for _, st := range src.Source.Streams() {
+				if ctx.Err() != nil {
+					return
+				}
+				if src.Config.LookbackDays > 0 {
+					st.LookbackDays = src.Config.LookbackDays
+				}
+				perSource[i] = append(perSource[i], j.syncStream(ctx, runID, src, st, req))
+			}
+		}()
+	}
+	wg.Wait()
 	var results []StreamResult
 	var errs []error
-	for _, src := range sources {
-		for _, st := range src.Source.Streams() {
-			if err := ctx.Err(); err != nil {
-				return results, err
-			}
-			if src.Config.LookbackDays > 0 {
-				st.LookbackDays = src.Config.LookbackDays
-			}
-			res := j.syncStream(ctx, runID, src, st, req)
+	for _, rs := range perSource {
+		for _, res := range rs {
 			results = append(results, res)
 			if res.Err != nil {
 				errs = append(errs, fmt.Errorf("%s.%s: %w", res.Source, res.Stream, res.Err))
 			}
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return results, err
 	}
 	return results, errors.Join(errs...)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -28,7 +29,6 @@ type Load struct {
 	syncedAt time.Time
 	inTx     bool
 	columns  map[string]bool // existing columns of the table; nil until known
-	views    int
 }
 
 // LoadSpec says where a Load writes.
@@ -90,6 +90,9 @@ func (l *Load) Query(ctx context.Context, query string, args ...any) (*sql.Rows,
 	return l.conn.QueryContext(ctx, query, args...)
 }
 
+// arrowViews numbers the Arrow views of all loads.
+var arrowViews atomic.Int64
+
 // AppendArrow inserts recs, which share one schema, matching columns by
 // name, and returns the number of rows. Several batches in one call let
 // DuckDB scan them in parallel. The caller keeps ownership of recs.
@@ -105,8 +108,9 @@ func (l *Load) AppendArrow(ctx context.Context, recs ...arrow.RecordBatch) (int6
 		return 0, err
 	}
 	defer rdr.Release()
-	l.views++
-	view := fmt.Sprintf("_pacer_arrow_%d", l.views)
+	// The name is unique in the process: loads on other connections
+	// register their batches at the same time.
+	view := fmt.Sprintf("_pacer_arrow_%d", arrowViews.Add(1))
 	release, err := l.arrow.RegisterView(rdr, view)
 	if err != nil {
 		return 0, fmt.Errorf("register arrow batch: %w", err)
