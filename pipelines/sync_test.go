@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -82,8 +81,6 @@ func (s slowSource) Read(ctx context.Context, req connectors.ReadRequest, out co
 }
 
 func (slowSource) Close() error { return nil }
-
-var _ arrow.RecordBatch // the builder above makes one
 
 func init() {
 	connectors.Register(connectors.Spec{Type: "slow", Summary: "test", New: func(cfg connectors.Config) (connectors.Source, error) {
