@@ -1,7 +1,15 @@
 -- materialized: incremental
 -- incremental_key: date
 -- comment: Daily marketing KPIs per channel and campaign, in the reporting currency: ad spend and delivery (staging.int_ad_performance__daily: staging.ad_performance summed per day and account currency, then converted), web sessions (staging.web_traffic, matched to a campaign by id, then by name, else the channel's (none) row), and orders, revenue and conversions attributed last-touch (staging.int_events__last_touch, of which staging.int_orders__attributed and staging.int_conversions__attributed are slices). Ratios are NULL when their denominator is 0. Money that found no exchange rate counts as 0 here and is listed in meta.fx_missing.
-WITH ad_rows AS (
+-- staging.int_ad_performance__daily (a view: one aggregate over every ad row)
+-- is evaluated once here and read twice below, not aggregated once per reader.
+WITH ad_daily AS MATERIALIZED (
+    SELECT date, channel, campaign_id, platform, campaign_name,
+           spend, impressions, clicks, conversions, conversion_value
+    FROM staging.int_ad_performance__daily
+),
+
+ad_rows AS (
     SELECT
         date,
         channel,
@@ -11,7 +19,7 @@ WITH ad_rows AS (
         CAST(sum(clicks) AS BIGINT) AS clicks,
         CAST(sum(CAST(conversions AS DECIMAL(18,6))) AS DOUBLE) AS platform_conversions, -- exact, so reruns are identical
         CAST(sum(conversion_value) AS DECIMAL(18,4)) AS platform_conversion_value
-    FROM staging.int_ad_performance__daily
+    FROM ad_daily
 {{- if .Since}}
     WHERE date >= DATE '{{.Since}}'
 {{- end}}
@@ -27,7 +35,7 @@ campaign_days AS (
         date,
         max(platform) AS platform,
         max(campaign_name) AS campaign_name
-    FROM staging.int_ad_performance__daily
+    FROM ad_daily
     GROUP BY ALL
 ),
 
@@ -79,7 +87,7 @@ web_rows AS (
 -- Orders, refunds and conversions come from one evaluation of the
 -- attribution (one ASOF join): staging.int_orders__attributed and
 -- staging.int_conversions__attributed are slices of the same view.
-events AS MATERIALIZED (
+events AS (
     SELECT event, date, channel, campaign_id, status, customer_id, is_first_order, amount
     FROM staging.int_events__last_touch
     WHERE (event = 'conversion' OR status IN ('paid', 'refunded'))
@@ -88,34 +96,20 @@ events AS MATERIALIZED (
 {{- end}}
 ),
 
-orders AS (
-    SELECT * FROM events WHERE event = 'order'
-),
-
-order_rows AS (
+-- Orders, refunds, customers and conversions per day, channel and campaign
+-- in one pass over the events.
+event_rows AS (
     SELECT
         date,
         channel,
         campaign_id,
-        count(*) FILTER (WHERE status = 'paid') AS orders,
-        count(*) FILTER (WHERE is_first_order) AS new_customers,
-        CAST(sum(amount) FILTER (WHERE status = 'paid') AS DECIMAL(18,4)) AS gross_revenue,
-        CAST(sum(amount) FILTER (WHERE status = 'refunded') AS DECIMAL(18,4)) AS refunds
-    FROM orders
-    GROUP BY date, channel, campaign_id
-),
-
-customer_rows AS (
-    SELECT date, channel, campaign_id, CAST(count(DISTINCT customer_id) AS BIGINT) AS returning_customers
-    FROM orders
-    WHERE status = 'paid' AND NOT is_first_order
-    GROUP BY date, channel, campaign_id
-),
-
-conversion_rows AS (
-    SELECT date, channel, campaign_id, CAST(count(*) AS BIGINT) AS conversions
+        count(*) FILTER (WHERE event = 'order' AND status = 'paid') AS orders,
+        count(*) FILTER (WHERE event = 'order' AND is_first_order) AS new_customers,
+        CAST(sum(amount) FILTER (WHERE event = 'order' AND status = 'paid') AS DECIMAL(18,4)) AS gross_revenue,
+        CAST(sum(amount) FILTER (WHERE event = 'order' AND status = 'refunded') AS DECIMAL(18,4)) AS refunds,
+        CAST(count(DISTINCT customer_id) FILTER (WHERE event = 'order' AND status = 'paid' AND NOT is_first_order) AS BIGINT) AS returning_customers,
+        CAST(count(*) FILTER (WHERE event = 'conversion') AS BIGINT) AS conversions
     FROM events
-    WHERE event = 'conversion'
     GROUP BY date, channel, campaign_id
 ),
 
@@ -124,11 +118,7 @@ facts AS (
     UNION ALL BY NAME
     SELECT * FROM web_rows
     UNION ALL BY NAME
-    SELECT * FROM order_rows
-    UNION ALL BY NAME
-    SELECT * FROM customer_rows
-    UNION ALL BY NAME
-    SELECT * FROM conversion_rows
+    SELECT * FROM event_rows
 ),
 
 -- Each part above has at most one row per (date, channel, campaign_id), so
