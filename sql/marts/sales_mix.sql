@@ -63,86 +63,40 @@ dimensioned AS MATERIALIZED (
 ),
 
 -- One row per month, dimension and value: each dimension grouped on its own
--- (what UNPIVOT of every order row into five would give, without the five
--- times longer input: the distinct customers count is the costly part).
+-- by GROUPING SETS (what UNPIVOT of every order row into five would give,
+-- without the five times longer input: the distinct customers count is the
+-- costly part). A NULL value (an order without a channel) is left out.
+grouped AS (
+    SELECT
+        month,
+        CASE
+            WHEN GROUPING(region) = 0 THEN 'region'
+            WHEN GROUPING(product_line) = 0 THEN 'product_line'
+            WHEN GROUPING(price_tier) = 0 THEN 'price_tier'
+            WHEN GROUPING(channel) = 0 THEN 'channel'
+            ELSE 'customer_type'
+        END AS dimension,
+        CASE
+            WHEN GROUPING(region) = 0 THEN region
+            WHEN GROUPING(product_line) = 0 THEN product_line
+            WHEN GROUPING(price_tier) = 0 THEN price_tier
+            WHEN GROUPING(channel) = 0 THEN channel
+            ELSE customer_type
+        END AS dimension_value,
+        count(*) FILTER (WHERE status = 'paid') AS orders,
+        coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0) AS gross_revenue,
+        coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0)
+            - coalesce(sum(amount) FILTER (WHERE status = 'refunded'), 0) AS revenue,
+        count(DISTINCT customer_id) FILTER (WHERE status = 'paid') AS customers,
+        count(*) FILTER (WHERE status = 'paid' AND is_first_order) AS new_customers
+    FROM dimensioned
+    GROUP BY GROUPING SETS (
+        (month, region), (month, product_line), (month, price_tier), (month, channel), (month, customer_type)
+    )
+),
+
 sums AS (
-    SELECT
-        month,
-        'region' AS dimension,
-        region AS dimension_value,
-        count(*) FILTER (WHERE status = 'paid') AS orders,
-        coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0) AS gross_revenue,
-        coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0)
-            - coalesce(sum(amount) FILTER (WHERE status = 'refunded'), 0) AS revenue,
-        count(DISTINCT customer_id) FILTER (WHERE status = 'paid') AS customers,
-        count(*) FILTER (WHERE status = 'paid' AND is_first_order) AS new_customers
-    FROM dimensioned
-    WHERE region IS NOT NULL
-    GROUP BY ALL
-
-    UNION ALL
-
-    SELECT
-        month,
-        'product_line' AS dimension,
-        product_line AS dimension_value,
-        count(*) FILTER (WHERE status = 'paid') AS orders,
-        coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0) AS gross_revenue,
-        coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0)
-            - coalesce(sum(amount) FILTER (WHERE status = 'refunded'), 0) AS revenue,
-        count(DISTINCT customer_id) FILTER (WHERE status = 'paid') AS customers,
-        count(*) FILTER (WHERE status = 'paid' AND is_first_order) AS new_customers
-    FROM dimensioned
-    WHERE product_line IS NOT NULL
-    GROUP BY ALL
-
-    UNION ALL
-
-    SELECT
-        month,
-        'price_tier' AS dimension,
-        price_tier AS dimension_value,
-        count(*) FILTER (WHERE status = 'paid') AS orders,
-        coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0) AS gross_revenue,
-        coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0)
-            - coalesce(sum(amount) FILTER (WHERE status = 'refunded'), 0) AS revenue,
-        count(DISTINCT customer_id) FILTER (WHERE status = 'paid') AS customers,
-        count(*) FILTER (WHERE status = 'paid' AND is_first_order) AS new_customers
-    FROM dimensioned
-    WHERE price_tier IS NOT NULL
-    GROUP BY ALL
-
-    UNION ALL
-
-    SELECT
-        month,
-        'channel' AS dimension,
-        channel AS dimension_value,
-        count(*) FILTER (WHERE status = 'paid') AS orders,
-        coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0) AS gross_revenue,
-        coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0)
-            - coalesce(sum(amount) FILTER (WHERE status = 'refunded'), 0) AS revenue,
-        count(DISTINCT customer_id) FILTER (WHERE status = 'paid') AS customers,
-        count(*) FILTER (WHERE status = 'paid' AND is_first_order) AS new_customers
-    FROM dimensioned
-    WHERE channel IS NOT NULL
-    GROUP BY ALL
-
-    UNION ALL
-
-    SELECT
-        month,
-        'customer_type' AS dimension,
-        customer_type AS dimension_value,
-        count(*) FILTER (WHERE status = 'paid') AS orders,
-        coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0) AS gross_revenue,
-        coalesce(sum(amount) FILTER (WHERE status = 'paid'), 0)
-            - coalesce(sum(amount) FILTER (WHERE status = 'refunded'), 0) AS revenue,
-        count(DISTINCT customer_id) FILTER (WHERE status = 'paid') AS customers,
-        count(*) FILTER (WHERE status = 'paid' AND is_first_order) AS new_customers
-    FROM dimensioned
-    WHERE customer_type IS NOT NULL
-    GROUP BY ALL
+    SELECT * FROM grouped WHERE dimension_value IS NOT NULL
 ),
 
 -- The month's total revenue (every dimension's values add up to it).
