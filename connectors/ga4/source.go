@@ -308,34 +308,17 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 		Through: cur.Through, Lookback: s.lookback, Start: start, Until: until,
 		Backfill: req.Backfill, Earliest: time.Date(2015, 8, 14, 0, 0, 0, 0, time.UTC), // the Data API's earliest date
 	}
-	r, ok := plan.Range()
-	if !ok {
-		log.InfoContext(ctx, "nothing to read", "through", cur.Through.Format(time.DateOnly), "until", until.Format(time.DateOnly))
-		return out.Checkpoint(ctx, cur.Bytes())
-	}
-	log.InfoContext(ctx, "reading", "from", r.From.Format(time.DateOnly), "to", r.To.Format(time.DateOnly),
-		"properties", len(props), "backfill", req.Backfill != nil)
-	for _, w := range httpkit.Windows(r, s.daysPerRequest) {
-		if err := out.Replace(ctx, w); err != nil {
-			return err
-		}
+	return httpkit.ReadWindows(ctx, log, plan, cur, s.daysPerRequest, out, func(w connectors.DateRange) (int, error) {
 		rows := 0
 		for _, p := range props {
 			n, err := s.readWindow(ctx, c, p, w, out)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			rows += n
 		}
-		if req.Backfill == nil {
-			cur = cur.Advance(w)
-		}
-		if err := out.Checkpoint(ctx, cur.Bytes()); err != nil {
-			return err
-		}
-		log.InfoContext(ctx, "window synced", "from", w.From.Format(time.DateOnly), "to", w.To.Format(time.DateOnly), "rows", rows)
-	}
-	return nil
+		return rows, nil
+	}, "properties", len(props))
 }
 
 // page is what one runReport answer said besides its rows.
@@ -404,15 +387,8 @@ func (s *Source) readWindow(ctx context.Context, c *httpkit.Client, p property, 
 				return 0, 0, err
 			}
 		}
-		if len(res.Rejected) > 0 {
-			red := c.Redactor()
-			for i := range res.Rejected {
-				res.Rejected[i].File = op
-				res.Rejected[i].Raw = red.Redact(res.Rejected[i].Raw)
-			}
-			if err := out.Quarantine(ctx, res.Rejected...); err != nil {
-				return 0, 0, err
-			}
+		if err := c.Emit(ctx, out, op, nil, res.Rejected); err != nil {
+			return 0, 0, err
 		}
 		got := res.Rows + len(res.Rejected)
 		rows += res.Rows

@@ -300,19 +300,12 @@ func (s *Source) reload(ctx context.Context, c *httpkit.Client, r connectors.Dat
 	err := s.search(ctx, c, op, propCreated, r.From, r.To.AddDate(0, 0, 1), s.properties(), func(deals []deal) error {
 		rec, rejected := s.toArrow(deals, op)
 		defer rec.Release()
+		var batches []arrow.RecordBatch
 		if rec.NumRows() > 0 {
-			if err := out.Batch(ctx, rec); err != nil {
-				return err
-			}
+			batches = []arrow.RecordBatch{rec}
 		}
-		if len(rejected) > 0 {
-			red := c.Redactor()
-			for i := range rejected {
-				rejected[i].Raw = red.Redact(rejected[i].Raw)
-			}
-			if err := out.Quarantine(ctx, rejected...); err != nil {
-				return err
-			}
+		if err := c.Emit(ctx, out, op, batches, rejected); err != nil {
+			return err
 		}
 		rows += int(rec.NumRows())
 		return nil

@@ -215,46 +215,34 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 		start = until.AddDate(-1, -1, 0)
 	}
 	plan := httpkit.DayPlan{Through: cur.Through, Lookback: s.lookback, Start: start, Until: until, Backfill: req.Backfill}
-	r, ok := plan.Range()
-	if !ok {
-		log.InfoContext(ctx, "nothing to read", "through", cur.Through.Format(time.DateOnly), "until", until.Format(time.DateOnly))
-		return out.Checkpoint(ctx, cur.Bytes())
-	}
-	names := map[string]map[string][]byte{}
-	for _, a := range s.accounts {
-		if names[a], err = s.loadCampaigns(ctx, c, a); err != nil {
-			return err
-		}
-	}
-	log.InfoContext(ctx, "reading", "from", r.From.Format(time.DateOnly), "to", r.To.Format(time.DateOnly),
-		"accounts", len(s.accounts), "backfill", req.Backfill != nil)
-	for _, w := range httpkit.Windows(r, s.daysPerRequest) {
-		if err := out.Replace(ctx, w); err != nil {
-			return err
+	// Campaign names are read once, before the first window.
+	var names map[string]map[string][]byte
+	return httpkit.ReadWindows(ctx, log, plan, cur, s.daysPerRequest, out, func(w connectors.DateRange) (int, error) {
+		if names == nil {
+			names = map[string]map[string][]byte{}
+			for _, a := range s.accounts {
+				var err error
+				if names[a], err = s.loadCampaigns(ctx, c, a); err != nil {
+					return 0, err
+				}
+			}
 		}
 		rows := 0
 		for _, a := range s.accounts {
 			s.campaigns = names[a]
 			for col, v := range map[string]string{"account_id": a, "currency": s.currency[a]} {
 				if err := s.dec.Set(col, v); err != nil {
-					return err
+					return 0, err
 				}
 			}
 			n, err := s.readWindow(ctx, c, a, w, out)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			rows += n
 		}
-		if req.Backfill == nil {
-			cur = cur.Advance(w)
-		}
-		if err := out.Checkpoint(ctx, cur.Bytes()); err != nil {
-			return err
-		}
-		log.InfoContext(ctx, "window synced", "from", w.From.Format(time.DateOnly), "to", w.To.Format(time.DateOnly), "rows", rows)
-	}
-	return nil
+		return rows, nil
+	}, "accounts", len(s.accounts))
 }
 
 // readWindow emits one account's window; a full answer (MaxElements) may be
@@ -285,19 +273,8 @@ func (s *Source) readWindow(ctx context.Context, c *httpkit.Client, account stri
 		n2, err := s.readWindow(ctx, c, account, connectors.DateRange{From: mid.AddDate(0, 0, 1), To: w.To}, out)
 		return n1 + n2, err
 	}
-	for _, b := range res.Batches {
-		if err := out.Batch(ctx, b); err != nil {
-			return 0, err
-		}
-	}
-	if len(res.Rejected) > 0 {
-		for i := range res.Rejected {
-			res.Rejected[i].File = op
-			res.Rejected[i].Raw = c.Redactor().Redact(res.Rejected[i].Raw)
-		}
-		if err := out.Quarantine(ctx, res.Rejected...); err != nil {
-			return 0, err
-		}
+	if err := c.Emit(ctx, out, op, res.Batches, res.Rejected); err != nil {
+		return 0, err
 	}
 	return res.Rows, nil
 }

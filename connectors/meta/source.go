@@ -210,34 +210,17 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 		Through: cur.Through, Lookback: s.lookback, Start: start, Until: until,
 		Backfill: req.Backfill, Earliest: until.AddDate(0, -37, 1), // Meta keeps 37 months of insights
 	}
-	r, ok := plan.Range()
-	if !ok {
-		log.InfoContext(ctx, "nothing to read", "through", cur.Through.Format(time.DateOnly), "until", until.Format(time.DateOnly))
-		return out.Checkpoint(ctx, cur.Bytes())
-	}
-	log.InfoContext(ctx, "reading", "from", r.From.Format(time.DateOnly), "to", r.To.Format(time.DateOnly),
-		"accounts", len(accounts), "level", s.level.name, "backfill", req.Backfill != nil)
-	for _, w := range httpkit.Windows(r, s.daysPerRequest) {
-		if err := out.Replace(ctx, w); err != nil {
-			return err
-		}
+	return httpkit.ReadWindows(ctx, log, plan, cur, s.daysPerRequest, out, func(w connectors.DateRange) (int, error) {
 		rows := 0
 		for _, a := range accounts {
 			n, err := s.emitWindow(ctx, c, a, w, out)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			rows += n
 		}
-		if req.Backfill == nil {
-			cur = cur.Advance(w)
-		}
-		if err := out.Checkpoint(ctx, cur.Bytes()); err != nil {
-			return err
-		}
-		log.InfoContext(ctx, "window synced", "from", w.From.Format(time.DateOnly), "to", w.To.Format(time.DateOnly), "rows", rows)
-	}
-	return nil
+		return rows, nil
+	}, "accounts", len(accounts), "level", s.level.name)
 }
 
 // pages is what one account's window produced, held until every page
@@ -282,20 +265,8 @@ func (s *Source) emitWindow(ctx context.Context, c *httpkit.Client, a account, w
 	if err != nil {
 		return 0, err
 	}
-	for _, b := range p.batches {
-		if err := out.Batch(ctx, b); err != nil {
-			return 0, err
-		}
-	}
-	if len(p.rejected) > 0 {
-		red := c.Redactor()
-		for i := range p.rejected {
-			p.rejected[i].File = op
-			p.rejected[i].Raw = red.Redact(p.rejected[i].Raw)
-		}
-		if err := out.Quarantine(ctx, p.rejected...); err != nil {
-			return 0, err
-		}
+	if err := c.Emit(ctx, out, op, p.batches, p.rejected); err != nil {
+		return 0, err
 	}
 	return p.rows, nil
 }

@@ -128,35 +128,18 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 		// Microsoft keeps daily data for 36 months (unverified).
 		Backfill: req.Backfill, Earliest: until.AddDate(0, -36, 1),
 	}
-	r, ok := plan.Range()
-	if !ok {
-		log.InfoContext(ctx, "nothing to read", "through", cur.Through.Format(time.DateOnly), "until", until.Format(time.DateOnly))
-		return out.Checkpoint(ctx, cur.Bytes())
-	}
-	log.InfoContext(ctx, "reading", "from", r.From.Format(time.DateOnly), "to", r.To.Format(time.DateOnly),
-		"accounts", len(s.accounts), "backfill", req.Backfill != nil)
 	dec := NewReportDecoder(s.schema, s.channel)
-	for _, w := range httpkit.Windows(r, s.daysPerRequest) {
-		if err := out.Replace(ctx, w); err != nil {
-			return err
-		}
+	return httpkit.ReadWindows(ctx, log, plan, cur, s.daysPerRequest, out, func(w connectors.DateRange) (int, error) {
 		rows := 0
 		for _, a := range s.accounts {
 			n, err := s.readWindow(ctx, c, dec, a, w, out)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			rows += n
 		}
-		if req.Backfill == nil {
-			cur = cur.Advance(w)
-		}
-		if err := out.Checkpoint(ctx, cur.Bytes()); err != nil {
-			return err
-		}
-		log.InfoContext(ctx, "window synced", "from", w.From.Format(time.DateOnly), "to", w.To.Format(time.DateOnly), "rows", rows)
-	}
-	return nil
+		return rows, nil
+	}, "accounts", len(s.accounts))
 }
 
 // pollAnswer is PollGenerateReport's answer.
@@ -267,20 +250,8 @@ func (s *Source) readWindow(ctx context.Context, c *httpkit.Client, dec *ReportD
 		return 0, err
 	}
 	defer rep.Release()
-	for _, b := range rep.Batches {
-		if err := out.Batch(ctx, b); err != nil {
-			return 0, err
-		}
-	}
-	if len(rep.Rejected) > 0 {
-		red := c.Redactor()
-		for i := range rep.Rejected {
-			rep.Rejected[i].File = op + " request " + id
-			rep.Rejected[i].Raw = red.Redact(rep.Rejected[i].Raw)
-		}
-		if err := out.Quarantine(ctx, rep.Rejected...); err != nil {
-			return 0, err
-		}
+	if err := c.Emit(ctx, out, op+" request "+id, rep.Batches, rep.Rejected); err != nil {
+		return 0, err
 	}
 	c.Logger().DebugContext(ctx, "report read", "account", a.id, "from", w.From.Format(time.DateOnly),
 		"to", w.To.Format(time.DateOnly), "rows", rep.Rows, "rejected", len(rep.Rejected), "report_request_id", id)

@@ -256,18 +256,12 @@ func (s *Source) reload(ctx context.Context, c *httpkit.Client, r connectors.Dat
 	err := s.query(ctx, c, s.ReloadQuery(r), func(recs []record) error {
 		rec, rejected := s.toArrow(recs, op)
 		defer rec.Release()
+		var batches []arrow.RecordBatch
 		if rec.NumRows() > 0 {
-			if err := out.Batch(ctx, rec); err != nil {
-				return err
-			}
+			batches = []arrow.RecordBatch{rec}
 		}
-		if len(rejected) > 0 {
-			for i := range rejected {
-				rejected[i].Raw = c.Redactor().Redact(rejected[i].Raw)
-			}
-			if err := out.Quarantine(ctx, rejected...); err != nil {
-				return err
-			}
+		if err := c.Emit(ctx, out, op, batches, rejected); err != nil {
+			return err
 		}
 		rows += int(rec.NumRows())
 		return nil

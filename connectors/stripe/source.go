@@ -214,20 +214,12 @@ func (s *Source) readWindow(ctx context.Context, c *httpkit.Client, object strin
 			return "", err
 		}
 		defer res.rec.Release()
+		var batches []arrow.RecordBatch
 		if res.rec.NumRows() > 0 {
-			if err := out.Batch(ctx, res.rec); err != nil {
-				return "", err
-			}
+			batches = []arrow.RecordBatch{res.rec}
 		}
-		if len(res.rejected) > 0 {
-			red := c.Redactor()
-			for i := range res.rejected {
-				res.rejected[i].File = op
-				res.rejected[i].Raw = red.Redact(res.rejected[i].Raw)
-			}
-			if err := out.Quarantine(ctx, res.rejected...); err != nil {
-				return "", err
-			}
+		if err := c.Emit(ctx, out, op, batches, res.rejected); err != nil {
+			return "", err
 		}
 		rows += int(res.rec.NumRows())
 		if res.outside > 0 {

@@ -218,34 +218,17 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 		start = until.AddDate(-1, -1, 0) // 13 months: a year-on-year comparison
 	}
 	plan := httpkit.DayPlan{Through: cur.Through, Lookback: s.lookback, Start: start, Until: until, Backfill: req.Backfill}
-	r, ok := plan.Range()
-	if !ok {
-		log.InfoContext(ctx, "nothing to read", "through", cur.Through.Format(time.DateOnly), "until", until.Format(time.DateOnly))
-		return out.Checkpoint(ctx, cur.Bytes())
-	}
-	log.InfoContext(ctx, "reading", "from", r.From.Format(time.DateOnly), "to", r.To.Format(time.DateOnly),
-		"advertisers", len(accounts), "level", s.level.name, "backfill", req.Backfill != nil)
-	for _, w := range httpkit.Windows(r, s.daysPerRequest) {
-		if err := out.Replace(ctx, w); err != nil {
-			return err
-		}
+	return httpkit.ReadWindows(ctx, log, plan, cur, s.daysPerRequest, out, func(w connectors.DateRange) (int, error) {
 		rows := 0
 		for _, a := range accounts {
 			n, err := s.readWindow(ctx, c, a, w, out)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			rows += n
 		}
-		if req.Backfill == nil {
-			cur = cur.Advance(w)
-		}
-		if err := out.Checkpoint(ctx, cur.Bytes()); err != nil {
-			return err
-		}
-		log.InfoContext(ctx, "window synced", "from", w.From.Format(time.DateOnly), "to", w.To.Format(time.DateOnly), "rows", rows)
-	}
-	return nil
+		return rows, nil
+	}, "advertisers", len(accounts), "level", s.level.name)
 }
 
 // readWindow emits one advertiser's rows of one window, page by page.
@@ -272,20 +255,8 @@ func (s *Source) readWindow(ctx context.Context, c *httpkit.Client, a account, w
 			return 0, err
 		}
 		defer res.Release()
-		for _, b := range res.Batches {
-			if err := out.Batch(ctx, b); err != nil {
-				return 0, err
-			}
-		}
-		if len(res.Rejected) > 0 {
-			red := c.Redactor()
-			for i := range res.Rejected {
-				res.Rejected[i].File = op
-				res.Rejected[i].Raw = red.Redact(res.Rejected[i].Raw)
-			}
-			if err := out.Quarantine(ctx, res.Rejected...); err != nil {
-				return 0, err
-			}
+		if err := c.Emit(ctx, out, op, res.Batches, res.Rejected); err != nil {
+			return 0, err
 		}
 		rows += res.Rows
 		c.Logger().DebugContext(ctx, "report page read", "advertiser", a.id, "from", w.From.Format(time.DateOnly),
