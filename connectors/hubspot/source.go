@@ -1,7 +1,6 @@
 package hubspot
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -97,30 +96,6 @@ func (s *Source) Check(ctx context.Context) error {
 
 func (s *Source) searchPath() string { return "crm/objects/" + s.version + "/deals/search" }
 
-// Cursor is the stream's state. Modified is the newest hs_lastmodifieddate
-// read (zero until the first load completes). During the first load,
-// Started is when it began and Through the last created_at day loaded.
-type Cursor struct {
-	Modified time.Time `json:"modified,omitzero"`
-	Started  time.Time `json:"started,omitzero"`
-	Through  time.Time `json:"through,omitzero"`
-}
-
-// ParseCursor reads a stored cursor; empty is the zero cursor.
-func ParseCursor(b []byte) (Cursor, error) {
-	var c Cursor
-	if len(bytes.TrimSpace(b)) == 0 {
-		return c, nil
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("cursor %q is not a hubspot cursor: %w", b, err)
-	}
-	return c, nil
-}
-
-// Bytes encodes the cursor.
-func (c Cursor) Bytes() []byte { b, _ := json.Marshal(c); return b }
-
 // Read syncs the deals stream (see the package doc for the two passes).
 func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out connectors.Emitter) error {
 	if req.Stream != StreamName {
@@ -131,91 +106,12 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 		log = s.log
 	}
 	c := s.client.WithLogger(log)
-	cur, err := ParseCursor(req.Cursor)
-	if err != nil {
-		return fmt.Errorf("hubspot source %s: %w (run with --full-refresh to start over)", s.name, err)
-	}
-	if req.Backfill != nil {
-		log.InfoContext(ctx, "backfill", "from", req.Backfill.From.Format(time.DateOnly), "to", req.Backfill.To.Format(time.DateOnly))
-		for _, w := range httpkit.Windows(*req.Backfill, s.windowDays) {
-			if err := s.reload(ctx, c, w, out); err != nil {
-				return err
-			}
-			if err := out.Checkpoint(ctx, req.Cursor); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	runStart := c.Clock().Now().UTC()
-	if cur.Modified.IsZero() {
-		return s.firstLoad(ctx, c, cur, runStart, out)
-	}
-	since := cur.Modified.Add(-Overlap)
-	days, newest, err := s.scan(ctx, c, since)
-	if err != nil {
-		return err
-	}
-	if !s.start.IsZero() {
-		days = slices.DeleteFunc(days, func(d time.Time) bool { return d.Before(connectors.Day(s.start)) })
-	}
-	ranges := Ranges(days, s.windowDays)
-	log.InfoContext(ctx, "deals changed", "since", since.Format(time.RFC3339), "days", len(days), "ranges", len(ranges))
-	for _, r := range ranges {
-		if err := s.reload(ctx, c, r, out); err != nil {
-			return err
-		}
-		// Commit the range; the cursor moves only when all are done.
-		if err := out.Checkpoint(ctx, req.Cursor); err != nil {
-			return err
-		}
-	}
-	if newest.After(runStart) {
-		newest = runStart
-	}
-	if newest.After(cur.Modified) {
-		cur.Modified = newest
-	}
-	return out.Checkpoint(ctx, cur.Bytes())
-}
-
-// firstLoad loads every deal created from start_date (or the oldest deal)
-// through today, window by window, each committed with its progress. The
-// cursor then becomes the time the load began: deals changed during it are
-// read by the next run.
-func (s *Source) firstLoad(ctx context.Context, c *httpkit.Client, cur Cursor, runStart time.Time, out connectors.Emitter) error {
-	if cur.Started.IsZero() {
-		cur.Started = runStart
-	}
-	from := connectors.Day(s.start)
-	if s.start.IsZero() {
-		oldest, ok, err := s.oldest(ctx, c)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			c.Logger().InfoContext(ctx, "no deals")
-			return out.Checkpoint(ctx, Cursor{Modified: cur.Started}.Bytes())
-		}
-		from = oldest
-	}
-	if !cur.Through.IsZero() {
-		from = cur.Through.AddDate(0, 0, 1)
-	}
-	today := connectors.Day(runStart)
-	if !from.After(today) {
-		c.Logger().InfoContext(ctx, "first load", "from", from.Format(time.DateOnly), "to", today.Format(time.DateOnly))
-		for _, w := range httpkit.Windows(connectors.DateRange{From: from, To: today}, s.windowDays) {
-			if err := s.reload(ctx, c, w, out); err != nil {
-				return err
-			}
-			cur.Through = w.To
-			if err := out.Checkpoint(ctx, cur.Bytes()); err != nil {
-				return err
-			}
-		}
-	}
-	return out.Checkpoint(ctx, Cursor{Modified: cur.Started}.Bytes())
+	return httpkit.ModifiedSync{
+		Name: "hubspot source " + s.name, Start: s.start, WindowDays: s.windowDays, Overlap: Overlap, Log: log,
+		Oldest:  func(ctx context.Context) (time.Time, bool, error) { return s.oldest(ctx, c) },
+		Changed: func(ctx context.Context, since time.Time) ([]time.Time, time.Time, error) { return s.scan(ctx, c, since) },
+		Reload:  func(ctx context.Context, w connectors.DateRange) error { return s.reload(ctx, c, w, out) },
+	}.Read(ctx, req, c.Clock().Now(), out)
 }
 
 // oldest returns the UTC day of the oldest createdate.
@@ -235,19 +131,6 @@ func (s *Source) oldest(ctx context.Context, c *httpkit.Client) (time.Time, bool
 		return time.Time{}, false, fmt.Errorf("hubspot: the oldest deal %s has no createdate", p.Results[0].ID)
 	}
 	return connectors.Day(t), true, nil
-}
-
-// Ranges merges sorted days into runs of consecutive days of at most n days.
-func Ranges(days []time.Time, n int) []connectors.DateRange {
-	var out []connectors.DateRange
-	for _, d := range days {
-		if k := len(out) - 1; k >= 0 && d.Equal(out[k].To.AddDate(0, 0, 1)) && out[k].Days() < n {
-			out[k].To = d
-			continue
-		}
-		out = append(out, connectors.DateRange{From: d, To: d})
-	}
-	return out
 }
 
 // scan returns the sorted UTC created days of the deals modified since

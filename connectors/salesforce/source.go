@@ -1,11 +1,11 @@
 package salesforce
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/big"
 	"net/http"
 	"net/url"
@@ -83,28 +83,6 @@ func (s *Source) Check(ctx context.Context) error {
 	return s.query(ctx, s.client, "SELECT Id FROM Opportunity LIMIT 1", func([]record) error { return nil })
 }
 
-// Cursor is the stream's state, as in connectors/hubspot.
-type Cursor struct {
-	Modified time.Time `json:"modified,omitzero"`
-	Started  time.Time `json:"started,omitzero"`
-	Through  time.Time `json:"through,omitzero"`
-}
-
-// ParseCursor reads a stored cursor; empty is the zero cursor.
-func ParseCursor(b []byte) (Cursor, error) {
-	var c Cursor
-	if len(bytes.TrimSpace(b)) == 0 {
-		return c, nil
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("cursor %q is not a salesforce cursor: %w", b, err)
-	}
-	return c, nil
-}
-
-// Bytes encodes the cursor.
-func (c Cursor) Bytes() []byte { b, _ := json.Marshal(c); return b }
-
 // Read syncs the stream.
 func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out connectors.Emitter) error {
 	if req.Stream != StreamName {
@@ -115,30 +93,23 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 		log = s.log
 	}
 	c := s.client.WithLogger(log)
-	cur, err := ParseCursor(req.Cursor)
-	if err != nil {
-		return fmt.Errorf("salesforce source %s: %w (run with --full-refresh to start over)", s.name, err)
-	}
-	if req.Backfill != nil {
-		for _, w := range httpkit.Windows(*req.Backfill, s.windowDays) {
-			if err := s.reload(ctx, c, w, out); err != nil {
-				return err
-			}
-			if err := out.Checkpoint(ctx, req.Cursor); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	runStart := c.Clock().Now().UTC()
-	if cur.Modified.IsZero() {
-		return s.firstLoad(ctx, c, cur, runStart, out)
-	}
-	since := cur.Modified.Add(-Overlap)
+	return httpkit.ModifiedSync{
+		Name: "salesforce source " + s.name, Start: s.start, WindowDays: s.windowDays, Overlap: Overlap, Log: log,
+		Oldest: func(ctx context.Context) (time.Time, bool, error) { return s.oldest(ctx, c) },
+		Changed: func(ctx context.Context, since time.Time) ([]time.Time, time.Time, error) {
+			return s.changed(ctx, c, since)
+		},
+		Reload: func(ctx context.Context, w connectors.DateRange) error { return s.reload(ctx, c, w, out) },
+	}.Read(ctx, req, c.Clock().Now(), out)
+}
+
+// changed returns the sorted UTC created days of the Opportunities
+// modified since since, and the newest SystemModstamp seen.
+func (s *Source) changed(ctx context.Context, c *httpkit.Client, since time.Time) ([]time.Time, time.Time, error) {
 	set := map[time.Time]bool{}
 	var newest time.Time
 	soql := "SELECT Id, CreatedDate, SystemModstamp FROM Opportunity WHERE SystemModstamp >= " + literal(since) + " ORDER BY SystemModstamp, Id"
-	err = s.query(ctx, c, soql, func(recs []record) error {
+	err := s.query(ctx, c, soql, func(recs []record) error {
 		for _, r := range recs {
 			if t, err := ParseTime(r.SystemModstamp); err == nil && t.After(newest) {
 				newest = t
@@ -150,82 +121,29 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, time.Time{}, err
 	}
-	var days []time.Time
-	for d := range set {
-		if s.start.IsZero() || !d.Before(connectors.Day(s.start)) {
-			days = append(days, d)
-		}
-	}
-	slices.SortFunc(days, func(a, b time.Time) int { return a.Compare(b) })
-	for _, r := range Ranges(days, s.windowDays) {
-		if err := s.reload(ctx, c, r, out); err != nil {
-			return err
-		}
-		if err := out.Checkpoint(ctx, req.Cursor); err != nil {
-			return err
-		}
-	}
-	if newest.After(runStart) {
-		newest = runStart
-	}
-	if newest.After(cur.Modified) {
-		cur.Modified = newest
-	}
-	return out.Checkpoint(ctx, cur.Bytes())
+	return slices.SortedFunc(maps.Keys(set), time.Time.Compare), newest, nil
 }
 
-func (s *Source) firstLoad(ctx context.Context, c *httpkit.Client, cur Cursor, runStart time.Time, out connectors.Emitter) error {
-	if cur.Started.IsZero() {
-		cur.Started = runStart
-	}
-	from := connectors.Day(s.start)
-	if s.start.IsZero() {
-		var oldest string
-		err := s.query(ctx, c, "SELECT CreatedDate FROM Opportunity ORDER BY CreatedDate LIMIT 1", func(recs []record) error {
-			if len(recs) > 0 {
-				oldest = recs[0].CreatedDate
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+// oldest returns the UTC day of the oldest CreatedDate; ok is false when
+// there is no Opportunity.
+func (s *Source) oldest(ctx context.Context, c *httpkit.Client) (time.Time, bool, error) {
+	var oldest string
+	err := s.query(ctx, c, "SELECT CreatedDate FROM Opportunity ORDER BY CreatedDate LIMIT 1", func(recs []record) error {
+		if len(recs) > 0 {
+			oldest = recs[0].CreatedDate
 		}
-		t, err := ParseTime(oldest)
-		if err != nil {
-			return out.Checkpoint(ctx, Cursor{Modified: cur.Started}.Bytes()) // no Opportunities
-		}
-		from = connectors.Day(t)
+		return nil
+	})
+	if err != nil {
+		return time.Time{}, false, err
 	}
-	if !cur.Through.IsZero() {
-		from = cur.Through.AddDate(0, 0, 1)
+	t, err := ParseTime(oldest)
+	if err != nil {
+		return time.Time{}, false, nil // no Opportunities
 	}
-	if today := connectors.Day(runStart); !from.After(today) {
-		for _, w := range httpkit.Windows(connectors.DateRange{From: from, To: today}, s.windowDays) {
-			if err := s.reload(ctx, c, w, out); err != nil {
-				return err
-			}
-			cur.Through = w.To
-			if err := out.Checkpoint(ctx, cur.Bytes()); err != nil {
-				return err
-			}
-		}
-	}
-	return out.Checkpoint(ctx, Cursor{Modified: cur.Started}.Bytes())
-}
-
-// Ranges merges sorted days into runs of consecutive days of at most n days.
-func Ranges(days []time.Time, n int) []connectors.DateRange {
-	var out []connectors.DateRange
-	for _, d := range days {
-		if k := len(out) - 1; k >= 0 && d.Equal(out[k].To.AddDate(0, 0, 1)) && out[k].Days() < n {
-			out[k].To = d
-			continue
-		}
-		out = append(out, connectors.DateRange{From: d, To: d})
-	}
-	return out
+	return connectors.Day(t), true, nil
 }
 
 // literal is a SOQL datetime literal (no quotes).
