@@ -300,12 +300,8 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 	for _, p := range props {
 		until = httpkit.AccountUntil(until, now, p.loc)
 	}
-	start := s.start
-	if start.IsZero() {
-		start = until.AddDate(-1, -1, 0) // 13 months: a year-on-year comparison
-	}
 	plan := httpkit.DayPlan{
-		Through: cur.Through, Lookback: s.lookback, Start: start, Until: until,
+		Through: cur.Through, Lookback: s.lookback, Start: s.start, Until: until,
 		Backfill: req.Backfill, Earliest: time.Date(2015, 8, 14, 0, 0, 0, 0, time.UTC), // the Data API's earliest date
 	}
 	return httpkit.ReadWindows(ctx, log, plan, cur, s.daysPerRequest, out, func(w connectors.DateRange) (int, error) {

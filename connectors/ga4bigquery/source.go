@@ -141,35 +141,21 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 		start = until.AddDate(0, 0, -89) // 90 days: raw events are billed by bytes scanned
 	}
 	plan := httpkit.DayPlan{Through: cur.Through, Lookback: s.lookback, Start: start, Until: until, Backfill: req.Backfill}
-	r, ok := plan.Range()
-	if !ok {
-		log.InfoContext(ctx, "nothing to read", "through", cur.Through.Format(time.DateOnly), "until", until.Format(time.DateOnly))
-		return out.Checkpoint(ctx, cur.Bytes())
-	}
-	bq, err := s.newBQ(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer bq.Close()
-	log.InfoContext(ctx, "reading", "stream", req.Stream, "from", r.From.Format(time.DateOnly), "to", r.To.Format(time.DateOnly),
-		"dataset", s.project+"."+s.dataset, "backfill", req.Backfill != nil)
-	for _, w := range httpkit.Windows(r, s.daysPerQuery) {
-		if err := out.Replace(ctx, w); err != nil {
-			return err
+	// The client is made only when there is something to read.
+	var bq *bigquery.Client
+	defer func() {
+		if bq != nil {
+			bq.Close()
 		}
-		n, err := s.readWindow(ctx, c, bq, req.Stream, w, out)
-		if err != nil {
-			return err
+	}()
+	return httpkit.ReadWindows(ctx, log, plan, cur, s.daysPerQuery, out, func(w connectors.DateRange) (int, error) {
+		if bq == nil {
+			if bq, err = s.newBQ(ctx, c); err != nil {
+				return 0, err
+			}
 		}
-		if req.Backfill == nil {
-			cur = cur.Advance(w)
-		}
-		if err := out.Checkpoint(ctx, cur.Bytes()); err != nil {
-			return err
-		}
-		log.InfoContext(ctx, "window synced", "stream", req.Stream, "from", w.From.Format(time.DateOnly), "to", w.To.Format(time.DateOnly), "rows", n)
-	}
-	return nil
+		return s.readWindow(ctx, c, bq, req.Stream, w, out)
+	}, "stream", req.Stream, "dataset", s.project+"."+s.dataset)
 }
 
 // Query returns the query of a stream's window with its parameters.

@@ -175,12 +175,8 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 	for _, a := range accounts {
 		until = httpkit.AccountUntil(until, now, a.loc)
 	}
-	start := s.start
-	if start.IsZero() {
-		start = until.AddDate(-1, -1, 0) // 13 months: a year-on-year comparison
-	}
 	plan := httpkit.DayPlan{
-		Through: cur.Through, Lookback: s.lookback, Start: start, Until: until,
+		Through: cur.Through, Lookback: s.lookback, Start: s.start, Until: until,
 		Backfill: req.Backfill, Earliest: until.AddDate(0, -37, 1), // Google keeps 37 months
 	}
 	return httpkit.ReadWindows(ctx, log, plan, cur, s.daysPerRequest, out, func(w connectors.DateRange) (int, error) {

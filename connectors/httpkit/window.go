@@ -18,8 +18,8 @@ type DayPlan struct {
 	// Lookback is the restatement window: the last Lookback days up to Until
 	// are pulled again on every incremental sync and replaced.
 	Lookback int
-	// Start is the first day a first sync reads (start_date, or the
-	// connector's default).
+	// Start is the first day a first sync reads (start_date); zero means
+	// 13 months before Until, enough for a year-on-year comparison.
 	Start time.Time
 	// Until is the last day to read: ReadRequest.Until, clipped by
 	// AccountUntil.
@@ -40,7 +40,11 @@ func (p DayPlan) Range() (connectors.DateRange, bool) {
 	if p.Backfill != nil {
 		r = *p.Backfill
 	} else {
-		r = connectors.DateRange{From: p.Start, To: p.Until}
+		start := p.Start
+		if start.IsZero() {
+			start = p.Until.AddDate(-1, -1, 0)
+		}
+		r = connectors.DateRange{From: start, To: p.Until}
 		if !p.Through.IsZero() {
 			from := p.Through.AddDate(0, 0, 1)
 			if p.Lookback > 0 {

@@ -210,11 +210,7 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 		return err
 	}
 	until := httpkit.AccountUntil(connectors.Day(req.Until), c.Clock().Now(), s.loc)
-	start := s.start
-	if start.IsZero() {
-		start = until.AddDate(-1, -1, 0)
-	}
-	plan := httpkit.DayPlan{Through: cur.Through, Lookback: s.lookback, Start: start, Until: until, Backfill: req.Backfill}
+	plan := httpkit.DayPlan{Through: cur.Through, Lookback: s.lookback, Start: s.start, Until: until, Backfill: req.Backfill}
 	// Campaign names are read once, before the first window.
 	var names map[string]map[string][]byte
 	return httpkit.ReadWindows(ctx, log, plan, cur, s.daysPerRequest, out, func(w connectors.DateRange) (int, error) {

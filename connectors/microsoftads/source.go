@@ -119,12 +119,8 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 	for _, a := range s.accounts {
 		until = httpkit.AccountUntil(until, now, a.loc)
 	}
-	start := s.start
-	if start.IsZero() {
-		start = until.AddDate(-1, -1, 0) // 13 months: a year-on-year comparison
-	}
 	plan := httpkit.DayPlan{
-		Through: cur.Through, Lookback: s.lookback, Start: start, Until: until,
+		Through: cur.Through, Lookback: s.lookback, Start: s.start, Until: until,
 		// Microsoft keeps daily data for 36 months (unverified).
 		Backfill: req.Backfill, Earliest: until.AddDate(0, -36, 1),
 	}

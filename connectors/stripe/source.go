@@ -136,39 +136,18 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 		return fmt.Errorf("stripe source %s: %w (run with --full-refresh to start over)", s.name, err)
 	}
 	until := httpkit.AccountUntil(connectors.Day(req.Until), c.Clock().Now(), time.UTC)
-	start := s.start
-	if start.IsZero() {
-		start = until.AddDate(-1, -1, 0) // 13 months: a year-on-year comparison
-	}
-	plan := httpkit.DayPlan{Through: cur.Through, Lookback: s.lookback, Start: start, Until: until, Backfill: req.Backfill}
-	r, ok := plan.Range()
-	if !ok {
-		log.InfoContext(ctx, "nothing to read", "through", cur.Through.Format(time.DateOnly), "until", until.Format(time.DateOnly))
-		return out.Checkpoint(ctx, cur.Bytes())
-	}
-	log.InfoContext(ctx, "reading", "from", r.From.Format(time.DateOnly), "to", r.To.Format(time.DateOnly),
-		"objects", s.objects, "stripe_account", s.account, "backfill", req.Backfill != nil)
-	for _, w := range httpkit.Windows(r, s.windowDays) {
-		if err := out.Replace(ctx, w); err != nil {
-			return err
-		}
+	plan := httpkit.DayPlan{Through: cur.Through, Lookback: s.lookback, Start: s.start, Until: until, Backfill: req.Backfill}
+	return httpkit.ReadWindows(ctx, log, plan, cur, s.windowDays, out, func(w connectors.DateRange) (int, error) {
 		rows := 0
 		for _, ob := range s.objects {
 			n, err := s.readWindow(ctx, c, ob, w, out)
 			if err != nil {
-				return err
+				return 0, err
 			}
 			rows += n
 		}
-		if req.Backfill == nil {
-			cur = cur.Advance(w)
-		}
-		if err := out.Checkpoint(ctx, cur.Bytes()); err != nil {
-			return err
-		}
-		log.InfoContext(ctx, "window synced", "from", w.From.Format(time.DateOnly), "to", w.To.Format(time.DateOnly), "rows", rows)
-	}
-	return nil
+		return rows, nil
+	}, "objects", s.objects, "stripe_account", s.account)
 }
 
 // ListQuery returns the query of one list page of objects created in w

@@ -153,11 +153,7 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 		return fmt.Errorf("tencent_ads source %s: %w (run with --full-refresh to start over)", s.name, err)
 	}
 	until := httpkit.AccountUntil(connectors.Day(req.Until), c.Clock().Now(), s.loc)
-	start := s.start
-	if start.IsZero() {
-		start = until.AddDate(-1, -1, 0)
-	}
-	plan := httpkit.DayPlan{Through: cur.Through, Lookback: s.lookback, Start: start, Until: until, Backfill: req.Backfill}
+	plan := httpkit.DayPlan{Through: cur.Through, Lookback: s.lookback, Start: s.start, Until: until, Backfill: req.Backfill}
 	return httpkit.ReadWindows(ctx, log, plan, cur, s.daysPerRequest, out, func(w connectors.DateRange) (int, error) {
 		rows := 0
 		for _, a := range s.accounts {
