@@ -108,9 +108,11 @@ func (s *Source) Read(ctx context.Context, req connectors.ReadRequest, out conne
 	c := s.client.WithLogger(log)
 	return httpkit.ModifiedSync{
 		Name: "hubspot source " + s.name, Start: s.start, WindowDays: s.windowDays, Overlap: Overlap, Log: log,
-		Oldest:  func(ctx context.Context) (time.Time, bool, error) { return s.oldest(ctx, c) },
-		Changed: func(ctx context.Context, since time.Time) ([]time.Time, time.Time, error) { return s.scan(ctx, c, since) },
-		Reload:  func(ctx context.Context, w connectors.DateRange) error { return s.reload(ctx, c, w, out) },
+		Oldest: func(ctx context.Context) (time.Time, bool, error) { return s.oldest(ctx, c) },
+		Changed: func(ctx context.Context, since time.Time) ([]time.Time, time.Time, error) {
+			return s.scan(ctx, c, since)
+		},
+		Reload: func(ctx context.Context, w connectors.DateRange) error { return s.reload(ctx, c, w, out) },
 	}.Read(ctx, req, c.Clock().Now(), out)
 }
 
