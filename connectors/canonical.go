@@ -196,6 +196,12 @@ func (c CanonicalStream) ArrowSchema() *arrow.Schema {
 	return arrow.NewSchema(fields, nil)
 }
 
+// Comment is the metadata of an Arrow field that documents a column: the
+// warehouse makes it the raw table's column comment.
+func Comment(text string) arrow.Metadata {
+	return arrow.MetadataFrom(map[string]string{"comment": text})
+}
+
 // ArrowType maps the DuckDB types used by canonical streams to Arrow types.
 // It panics on a type it does not know (a programmer error in Canonical).
 func ArrowType(duck string) arrow.DataType {

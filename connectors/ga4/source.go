@@ -61,13 +61,13 @@ var Key = []string{"property_id", "date", "channel_group", "source", "medium", "
 // Extra columns beyond the canonical web_traffic stream.
 var extraColumns = []arrow.Field{
 	{Name: "property_id", Type: arrow.BinaryTypes.String, Nullable: false,
-		Metadata: arrow.MetadataFrom(map[string]string{"comment": "GA4 property id"})},
+		Metadata: connectors.Comment("GA4 property id")},
 	{Name: "account_timezone", Type: arrow.BinaryTypes.String, Nullable: true,
-		Metadata: arrow.MetadataFrom(map[string]string{"comment": "IANA time zone of the property (the zone of date), from runReport metadata.timeZone"})},
+		Metadata: connectors.Comment("IANA time zone of the property (the zone of date), from runReport metadata.timeZone")},
 	{Name: "thresholded", Type: arrow.FixedWidthTypes.Boolean, Nullable: true,
-		Metadata: arrow.MetadataFrom(map[string]string{"comment": "true when GA4 applied thresholding to the report this row came from (metadata.subjectToThresholding): rows with few users may be withheld, totals understated"})},
+		Metadata: connectors.Comment("true when GA4 applied thresholding to the report this row came from (metadata.subjectToThresholding): rows with few users may be withheld, totals understated")},
 	{Name: "sampled", Type: arrow.FixedWidthTypes.Boolean, Nullable: true,
-		Metadata: arrow.MetadataFrom(map[string]string{"comment": "true when the report this row came from was sampled (metadata.samplingMetadatas): values are estimates"})},
+		Metadata: connectors.Comment("true when the report this row came from was sampled (metadata.samplingMetadatas): values are estimates")},
 }
 
 // Streams returns the one stream of the source.

@@ -59,17 +59,13 @@ var (
 	TouchpointsKey = []string{"user_id", "ts", "channel"}
 )
 
-func meta(comment string) arrow.Metadata {
-	return arrow.MetadataFrom(map[string]string{"comment": comment})
-}
-
 var commonExtra = []arrow.Field{
-	{Name: "property_id", Type: arrow.BinaryTypes.String, Nullable: false, Metadata: meta("GA4 property id (the export dataset is analytics_<property_id>)")},
-	{Name: "event_date", Type: arrow.FixedWidthTypes.Date32, Nullable: false, Metadata: meta("event_date of the export: the day in the property's time zone, the table the event came from")},
-	{Name: "account_timezone", Type: arrow.BinaryTypes.String, Nullable: false, Metadata: meta("IANA time zone of the property (the zone of event_date), from the configuration")},
-	{Name: "user_pseudo_id", Type: arrow.BinaryTypes.String, Nullable: false, Metadata: meta("GA4 pseudonymous (cookie) id of the user")},
-	{Name: "session_id", Type: arrow.PrimitiveTypes.Int64, Nullable: true, Metadata: meta("ga_session_id event parameter")},
-	{Name: "intraday", Type: arrow.FixedWidthTypes.Boolean, Nullable: false, Metadata: meta("true when the row came from events_intraday_ (the day's daily table was not there yet): provisional")},
+	{Name: "property_id", Type: arrow.BinaryTypes.String, Nullable: false, Metadata: connectors.Comment("GA4 property id (the export dataset is analytics_<property_id>)")},
+	{Name: "event_date", Type: arrow.FixedWidthTypes.Date32, Nullable: false, Metadata: connectors.Comment("event_date of the export: the day in the property's time zone, the table the event came from")},
+	{Name: "account_timezone", Type: arrow.BinaryTypes.String, Nullable: false, Metadata: connectors.Comment("IANA time zone of the property (the zone of event_date), from the configuration")},
+	{Name: "user_pseudo_id", Type: arrow.BinaryTypes.String, Nullable: false, Metadata: connectors.Comment("GA4 pseudonymous (cookie) id of the user")},
+	{Name: "session_id", Type: arrow.PrimitiveTypes.Int64, Nullable: true, Metadata: connectors.Comment("ga_session_id event parameter")},
+	{Name: "intraday", Type: arrow.FixedWidthTypes.Boolean, Nullable: false, Metadata: connectors.Comment("true when the row came from events_intraday_ (the day's daily table was not there yet): provisional")},
 }
 
 // compile builds the streams' schemas.
@@ -78,14 +74,14 @@ func (s *Source) compile() {
 	conv := connectors.Canonical["conversions"].ArrowSchema().Fields()
 	conv = append(conv, commonExtra...)
 	conv = append(conv,
-		arrow.Field{Name: "event_name", Type: arrow.BinaryTypes.String, Nullable: false, Metadata: meta("GA4 event name")},
-		arrow.Field{Name: "transaction_id", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: meta("ecommerce.transaction_id of a purchase")})
+		arrow.Field{Name: "event_name", Type: arrow.BinaryTypes.String, Nullable: false, Metadata: connectors.Comment("GA4 event name")},
+		arrow.Field{Name: "transaction_id", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: connectors.Comment("ecommerce.transaction_id of a purchase")})
 	s.schemas[ConversionsStream] = arrow.NewSchema(conv, nil)
 	tp := connectors.Canonical["touchpoints"].ArrowSchema().Fields()
 	tp = append(tp, commonExtra...)
 	tp = append(tp,
-		arrow.Field{Name: "channel_group", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: meta("GA4 default channel group of the session's last click, when the export has it")},
-		arrow.Field{Name: "attribution", Type: arrow.BinaryTypes.String, Nullable: false, Metadata: meta("where source/medium came from: session_last_click, collected or first_user (traffic_source)")})
+		arrow.Field{Name: "channel_group", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: connectors.Comment("GA4 default channel group of the session's last click, when the export has it")},
+		arrow.Field{Name: "attribution", Type: arrow.BinaryTypes.String, Nullable: false, Metadata: connectors.Comment("where source/medium came from: session_last_click, collected or first_user (traffic_source)")})
 	s.schemas[TouchpointsStream] = arrow.NewSchema(tp, nil)
 }
 

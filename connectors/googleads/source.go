@@ -62,9 +62,9 @@ var (
 // Extra columns beyond the canonical ad_performance stream.
 var extraColumns = []arrow.Field{
 	{Name: "campaign_type", Type: arrow.BinaryTypes.String, Nullable: true,
-		Metadata: arrow.MetadataFrom(map[string]string{"comment": "Google advertising_channel_type (SEARCH, DISPLAY, VIDEO, PERFORMANCE_MAX, ...), from which channel is mapped"})},
+		Metadata: connectors.Comment("Google advertising_channel_type (SEARCH, DISPLAY, VIDEO, PERFORMANCE_MAX, ...), from which channel is mapped")},
 	{Name: "ad_group_name", Type: arrow.BinaryTypes.String, Nullable: true,
-		Metadata: arrow.MetadataFrom(map[string]string{"comment": "ad group name, NULL at campaign grain"})},
+		Metadata: connectors.Comment("ad group name, NULL at campaign grain")},
 }
 
 // StreamName is the stream of a level: campaign_daily, ad_group_daily or ad_daily.

@@ -59,11 +59,10 @@ var (
 // Schema is the stream's schema: crm_deals, then HubSpot's extras.
 func Schema() *arrow.Schema {
 	fields := connectors.Canonical["crm_deals"].ArrowSchema().Fields()
-	meta := func(c string) arrow.Metadata { return arrow.MetadataFrom(map[string]string{"comment": c}) }
 	fields = append(fields,
-		arrow.Field{Name: "updated_at", Type: connectors.ArrowType("TIMESTAMPTZ"), Nullable: true, Metadata: meta("hs_lastmodifieddate: the version of the deal this row holds")},
-		arrow.Field{Name: "source_stage", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: meta("HubSpot dealstage id, before stage_map")},
-		arrow.Field{Name: "pipeline", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: meta("HubSpot pipeline id")},
+		arrow.Field{Name: "updated_at", Type: connectors.ArrowType("TIMESTAMPTZ"), Nullable: true, Metadata: connectors.Comment("hs_lastmodifieddate: the version of the deal this row holds")},
+		arrow.Field{Name: "source_stage", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: connectors.Comment("HubSpot dealstage id, before stage_map")},
+		arrow.Field{Name: "pipeline", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: connectors.Comment("HubSpot pipeline id")},
 	)
 	return arrow.NewSchema(fields, nil)
 }

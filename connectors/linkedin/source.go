@@ -81,7 +81,7 @@ func (s *Source) compile() error {
 	canon := connectors.Canonical["ad_performance"]
 	fields := append(canon.ArrowSchema().Fields(),
 		arrow.Field{Name: "campaign_urn", Type: arrow.BinaryTypes.String, Nullable: true,
-			Metadata: arrow.MetadataFrom(map[string]string{"comment": "the pivot value as LinkedIn sent it, urn:li:sponsoredCampaign:<id>"})})
+			Metadata: connectors.Comment("the pivot value as LinkedIn sent it, urn:li:sponsoredCampaign:<id>")})
 	s.schema = arrow.NewSchema(fields, nil)
 	dec, err := jsonarrow.New(s.schema, jsonarrow.Spec{
 		Rows: "elements",

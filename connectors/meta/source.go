@@ -68,8 +68,6 @@ var (
 // StreamName is the stream of a level: campaign_daily, adset_daily or ad_daily.
 func StreamName(level string) string { return level + "_daily" }
 
-func comment(s string) arrow.Metadata { return arrow.MetadataFrom(map[string]string{"comment": s}) }
-
 // Streams returns the one stream of the source.
 func (s *Source) Streams() []connectors.Stream {
 	canon := connectors.Canonical["ad_performance"]
@@ -92,15 +90,15 @@ func (s *Source) compile() error {
 	canon := connectors.Canonical["ad_performance"]
 	fields := canon.ArrowSchema().Fields()
 	fields = append(fields,
-		arrow.Field{Name: "ad_group_name", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: comment("ad set name, NULL at campaign grain")},
-		arrow.Field{Name: "ad_name", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: comment("ad name, NULL above ad grain")})
+		arrow.Field{Name: "ad_group_name", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: connectors.Comment("ad set name, NULL at campaign grain")},
+		arrow.Field{Name: "ad_name", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: connectors.Comment("ad name, NULL above ad grain")})
 	money := connectors.ArrowType(connectors.Money)
 	for _, w := range s.windows {
 		fields = append(fields,
 			arrow.Field{Name: "conversions_" + w, Type: arrow.PrimitiveTypes.Float64, Nullable: true,
-				Metadata: comment("conversions attributed in the " + w + " window (part of conversions)")},
+				Metadata: connectors.Comment("conversions attributed in the " + w + " window (part of conversions)")},
 			arrow.Field{Name: "conversion_value_" + w, Type: money, Nullable: true,
-				Metadata: comment("conversion value attributed in the " + w + " window, in the account currency (part of conversion_value)")})
+				Metadata: connectors.Comment("conversion value attributed in the " + w + " window, in the account currency (part of conversion_value)")})
 	}
 	s.schema = arrow.NewSchema(fields, nil)
 	s.acts = &actionPicker{types: s.actionTypes, sum: s.sumTypes, windows: s.windows}

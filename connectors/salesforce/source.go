@@ -53,11 +53,10 @@ var (
 // Schema is crm_deals plus Salesforce's extras.
 func Schema() *arrow.Schema {
 	fields := connectors.Canonical["crm_deals"].ArrowSchema().Fields()
-	meta := func(c string) arrow.Metadata { return arrow.MetadataFrom(map[string]string{"comment": c}) }
 	fields = append(fields,
-		arrow.Field{Name: "updated_at", Type: connectors.ArrowType("TIMESTAMPTZ"), Nullable: true, Metadata: meta("SystemModstamp: the version of the Opportunity this row holds")},
-		arrow.Field{Name: "source_stage", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: meta("Salesforce StageName, before stage_map")},
-		arrow.Field{Name: "owner_id", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: meta("Salesforce OwnerId")},
+		arrow.Field{Name: "updated_at", Type: connectors.ArrowType("TIMESTAMPTZ"), Nullable: true, Metadata: connectors.Comment("SystemModstamp: the version of the Opportunity this row holds")},
+		arrow.Field{Name: "source_stage", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: connectors.Comment("Salesforce StageName, before stage_map")},
+		arrow.Field{Name: "owner_id", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: connectors.Comment("Salesforce OwnerId")},
 	)
 	return arrow.NewSchema(fields, nil)
 }

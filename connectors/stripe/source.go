@@ -65,8 +65,6 @@ const (
 	colPaymentIntentID
 )
 
-func comment(s string) arrow.Metadata { return arrow.MetadataFrom(map[string]string{"comment": s}) }
-
 // Schema is the orders stream's schema: the canonical orders columns
 // (customer_id nullable: guest charges have no customer) and Stripe's
 // extras. object_id (ch_…, re_…) is the upsert key; date, the UTC day of
@@ -81,13 +79,13 @@ func Schema() *arrow.Schema {
 	}
 	str := arrow.BinaryTypes.String
 	fields = append(fields,
-		arrow.Field{Name: "object_id", Type: str, Metadata: comment("Stripe object id: ch_… for a charge row, re_… for a refund row (upsert key)")},
-		arrow.Field{Name: "object", Type: str, Metadata: comment("Stripe object type: charge or refund")},
-		arrow.Field{Name: "date", Type: arrow.FixedWidthTypes.Date32, Metadata: comment("UTC day of ts; rows are replaced by it")},
-		arrow.Field{Name: "account_timezone", Type: str, Metadata: comment("always UTC: Stripe timestamps are UTC")},
-		arrow.Field{Name: "stripe_account", Type: str, Nullable: true, Metadata: comment("connected account (Stripe-Account) read, NULL for the key's own account")},
-		arrow.Field{Name: "charge_id", Type: str, Nullable: true, Metadata: comment("the charge (ch_…), on a refund row the refunded charge")},
-		arrow.Field{Name: "payment_intent_id", Type: str, Nullable: true, Metadata: comment("payment intent (pi_…) of the charge, when any")},
+		arrow.Field{Name: "object_id", Type: str, Metadata: connectors.Comment("Stripe object id: ch_… for a charge row, re_… for a refund row (upsert key)")},
+		arrow.Field{Name: "object", Type: str, Metadata: connectors.Comment("Stripe object type: charge or refund")},
+		arrow.Field{Name: "date", Type: arrow.FixedWidthTypes.Date32, Metadata: connectors.Comment("UTC day of ts; rows are replaced by it")},
+		arrow.Field{Name: "account_timezone", Type: str, Metadata: connectors.Comment("always UTC: Stripe timestamps are UTC")},
+		arrow.Field{Name: "stripe_account", Type: str, Nullable: true, Metadata: connectors.Comment("connected account (Stripe-Account) read, NULL for the key's own account")},
+		arrow.Field{Name: "charge_id", Type: str, Nullable: true, Metadata: connectors.Comment("the charge (ch_…), on a refund row the refunded charge")},
+		arrow.Field{Name: "payment_intent_id", Type: str, Nullable: true, Metadata: connectors.Comment("payment intent (pi_…) of the charge, when any")},
 	)
 	return arrow.NewSchema(fields, nil)
 }

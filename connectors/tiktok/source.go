@@ -71,9 +71,9 @@ var (
 // Extra columns beyond the canonical ad_performance stream.
 var extraColumns = []arrow.Field{
 	{Name: "ad_group_name", Type: arrow.BinaryTypes.String, Nullable: true,
-		Metadata: arrow.MetadataFrom(map[string]string{"comment": "TikTok ad group name, NULL at campaign grain"})},
+		Metadata: connectors.Comment("TikTok ad group name, NULL at campaign grain")},
 	{Name: "ad_name", Type: arrow.BinaryTypes.String, Nullable: true,
-		Metadata: arrow.MetadataFrom(map[string]string{"comment": "TikTok ad name, NULL above ad grain"})},
+		Metadata: connectors.Comment("TikTok ad name, NULL above ad grain")},
 }
 
 // StreamName is the stream of a level: campaign_daily, adgroup_daily or ad_daily.
