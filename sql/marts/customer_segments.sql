@@ -40,47 +40,11 @@ population AS (
     SELECT count(*) - 1 AS n1 FROM customers
 ),
 
-recency_bounds AS (
-    SELECT
-        min(v) FILTER (WHERE 5 * below >= 1 * n1) AS t1,
-        min(v) FILTER (WHERE 5 * below >= 2 * n1) AS t2,
-        min(v) FILTER (WHERE 5 * below >= 3 * n1) AS t3,
-        min(v) FILTER (WHERE 5 * below >= 4 * n1) AS t4
-    FROM (
-        SELECT v, sum(c) OVER (ORDER BY v) - c AS below
-        FROM (SELECT last_order_date AS v, count(*) AS c FROM customers GROUP BY ALL)
-    )
-    CROSS JOIN population
-    WHERE n1 > 0
-),
+recency_bounds AS ({{template "quintile_bounds" "last_order_date"}}),
 
-frequency_bounds AS (
-    SELECT
-        min(v) FILTER (WHERE 5 * below >= 1 * n1) AS t1,
-        min(v) FILTER (WHERE 5 * below >= 2 * n1) AS t2,
-        min(v) FILTER (WHERE 5 * below >= 3 * n1) AS t3,
-        min(v) FILTER (WHERE 5 * below >= 4 * n1) AS t4
-    FROM (
-        SELECT v, sum(c) OVER (ORDER BY v) - c AS below
-        FROM (SELECT frequency AS v, count(*) AS c FROM customers GROUP BY ALL)
-    )
-    CROSS JOIN population
-    WHERE n1 > 0
-),
+frequency_bounds AS ({{template "quintile_bounds" "frequency"}}),
 
-monetary_bounds AS (
-    SELECT
-        min(v) FILTER (WHERE 5 * below >= 1 * n1) AS t1,
-        min(v) FILTER (WHERE 5 * below >= 2 * n1) AS t2,
-        min(v) FILTER (WHERE 5 * below >= 3 * n1) AS t3,
-        min(v) FILTER (WHERE 5 * below >= 4 * n1) AS t4
-    FROM (
-        SELECT v, sum(c) OVER (ORDER BY v) - c AS below
-        FROM (SELECT monetary AS v, count(*) AS c FROM customers GROUP BY ALL)
-    )
-    CROSS JOIN population
-    WHERE n1 > 0
-),
+monetary_bounds AS ({{template "quintile_bounds" "monetary"}}),
 
 scored AS (
     SELECT
@@ -130,3 +94,20 @@ SELECT
     END AS ENUM ('champions', 'loyal', 'potential_loyalist', 'new', 'cant_lose', 'at_risk', 'about_to_sleep', 'hibernating', 'lost')) AS segment,
     CAST(CASE WHEN frequency >= 2 THEN 'returning' ELSE 'new' END AS ENUM ('new', 'returning')) AS customer_type
 FROM scored
+
+{{- /* The four cut points of a column's quintiles over the customers: the
+smallest values with at least 1/5, 2/5, 3/5 and 4/5 of the others below
+them (NULL with fewer than two customers). */}}
+{{define "quintile_bounds"}}
+    SELECT
+        min(v) FILTER (WHERE 5 * below >= 1 * n1) AS t1,
+        min(v) FILTER (WHERE 5 * below >= 2 * n1) AS t2,
+        min(v) FILTER (WHERE 5 * below >= 3 * n1) AS t3,
+        min(v) FILTER (WHERE 5 * below >= 4 * n1) AS t4
+    FROM (
+        SELECT v, sum(c) OVER (ORDER BY v) - c AS below
+        FROM (SELECT {{.}} AS v, count(*) AS c FROM customers GROUP BY ALL)
+    )
+    CROSS JOIN population
+    WHERE n1 > 0
+{{end}}
