@@ -1,6 +1,7 @@
 // Package fakekit is the plumbing the fake API servers under
 // connectors/<name>/<name>test share: fault injection by request number
-// (Faults), canary secrets and token values (RandomHex) and Google's OAuth
+// (Faults), the restated days and the pages and token requests counted
+// (Ledger), canary secrets and token values (RandomHex) and Google's OAuth
 // token endpoint (GoogleOAuth), so that each fake holds only what its
 // platform does differently.
 //

@@ -80,14 +80,16 @@ type Server struct {
 	// TokenURL is the token endpoint to configure (token_url).
 	TokenURL string
 
-	opt      Options
-	srv      *httptest.Server
-	mu       sync.Mutex
-	versions map[int64]int
-	oauth    fakekit.GoogleOAuth // the token endpoint, the access tokens issued
-	faults   fakekit.Faults      // requests counted, faults injected
-	pages    int
-	bodies   [][]byte
+	opt    Options
+	srv    *httptest.Server
+	mu     sync.Mutex
+	oauth  fakekit.GoogleOAuth // the token endpoint, the access tokens issued
+	faults fakekit.Faults      // requests counted, faults injected
+	bodies [][]byte
+
+	// Ledger: Restate changes the values of day (every property), as GA4 does
+	// while it processes late events; Pages counts runReport answers with rows.
+	fakekit.Ledger
 }
 
 // New starts a fake on a loopback port. Close it when done.
@@ -144,7 +146,7 @@ func New(o Options) *Server {
 	if o.RefreshToken == "" {
 		o.RefreshToken = "1//0canary-refresh-token-" + fakekit.RandomHex(8)
 	}
-	s := &Server{opt: o, versions: map[int64]int{}}
+	s := &Server{opt: o}
 	s.oauth = fakekit.GoogleOAuth{ClientID: o.ClientID, ClientSecret: o.ClientSecret, RefreshToken: o.RefreshToken,
 		Scope: "https://www.googleapis.com/auth/analytics.readonly"}
 	mux := http.NewServeMux()
@@ -206,23 +208,8 @@ func (s *Server) SetPageSize(n int) {
 // with kind. Each injection fires once.
 func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
-// Restate changes the values of day (every property), as GA4 does while
-// it processes late events.
-func (s *Server) Restate(day time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.versions[epochDay(day)]++
-}
-
 // Requests returns how many runReport requests the fake received.
 func (s *Server) Requests() int { return s.faults.Requests() }
-
-// Pages returns how many runReport answers with rows the fake sent.
-func (s *Server) Pages() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pages
-}
 
 // TokenRequests returns how many token requests the fake received.
 func (s *Server) TokenRequests() int {
@@ -302,7 +289,7 @@ func (s *Server) rows(pi int, from, to time.Time) []fakeRow {
 			for _, t := range s.opt.Fixture.Traffic {
 				if t.Date.Equal(d) {
 					v := values{sessions: t.Sessions, users: t.Users, newUsers: t.NewUsers, keyEvents: t.KeyEvents, revenue: t.Revenue}
-					restate(&v, s.versions[epochDay(d)])
+					restate(&v, s.Version(d))
 					out = append(out, fakeRow{date: d, channel: t.ChannelGroup, source: t.Source, medium: t.Medium,
 						sourceMedium: t.Source + " / " + t.Medium, campaign: t.Campaign, v: v})
 				}
@@ -313,7 +300,7 @@ func (s *Server) rows(pi int, from, to time.Time) []fakeRow {
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		day := epochDay(d)
 		for ci, c := range combos {
-			if v, ok := s.rowValues(pi, ci, day, s.versions[day]); ok {
+			if v, ok := s.rowValues(pi, ci, day, s.Version(d)); ok {
 				src, med := split(c.sourceMedium)
 				out = append(out, fakeRow{date: d, channel: c.channel, source: src, medium: med, sourceMedium: c.sourceMedium, campaign: c.campaign, v: v})
 			}
@@ -610,7 +597,7 @@ func (s *Server) report(pi int, req *runReportRequest) (string, int) {
 			b.WriteString(`]}`)
 		}
 		fmt.Fprintf(&b, `],"rowCount":%d`, len(rows))
-		s.pages++
+		s.AddPage()
 	}
 	// GA4 leaves rows and rowCount out when there is no data.
 	fmt.Fprintf(&b, `,"metadata":{"currencyCode":%q,"timeZone":%q`, p.Currency, p.TimeZone)

@@ -95,13 +95,16 @@ type Server struct {
 	srv      *httptest.Server
 	mu       sync.Mutex
 	entities [][]campaign
-	fix      *fixtureData // nil without Options.Fixture
-	versions map[int64]int
+	fix      *fixtureData        // nil without Options.Fixture
 	oauth    fakekit.GoogleOAuth // the token endpoint, the access tokens issued
 	faults   fakekit.Faults      // requests counted, faults injected
-	pages    int
 	queries  []string
 	headers  []http.Header
+
+	// Ledger: Restate changes the metrics of day (every account and ad), as
+	// Google does when it credits late conversions or refunds invalid clicks;
+	// Pages counts result batches sent.
+	fakekit.Ledger
 }
 
 // New starts a fake on a loopback port. Close it when done.
@@ -181,7 +184,7 @@ func New(o Options) *Server {
 	if o.MinVersion <= 0 {
 		o.MinVersion = 23
 	}
-	s := &Server{opt: o, fix: fd, versions: map[int64]int{}}
+	s := &Server{opt: o, fix: fd}
 	s.oauth = fakekit.GoogleOAuth{ClientID: o.ClientID, ClientSecret: o.ClientSecret, RefreshToken: o.RefreshToken,
 		Scope: "https://www.googleapis.com/auth/adwords"}
 	for i := range o.Accounts {
@@ -259,23 +262,8 @@ func (s *Server) SetPageSize(n int) {
 // with kind (Throttle, ServerError, ...). Each injection fires once.
 func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
-// Restate changes the metrics of day (every account and ad), as Google
-// does when it credits late conversions or refunds invalid clicks.
-func (s *Server) Restate(day time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.versions[epochDay(day)]++
-}
-
 // Requests returns how many searchStream requests the fake received.
 func (s *Server) Requests() int { return s.faults.Requests() }
-
-// Pages returns how many result batches the fake sent.
-func (s *Server) Pages() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pages
-}
 
 // TokenRequests returns how many token requests the fake received.
 func (s *Server) TokenRequests() int {
@@ -368,7 +356,7 @@ func (s *Server) rows(ai int, level string, from, to time.Time) []fakeRow {
 	var out []fakeRow
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		day, date := epochDay(d), d.Format(time.DateOnly)
-		v := s.versions[day]
+		v := s.Version(d)
 		for ci := range s.entities[ai] {
 			c := &s.entities[ai][ci]
 			var cm metrics
@@ -598,7 +586,7 @@ func (s *Server) search(ai int, q, reqID, kind string) (string, int) {
 		}
 	}
 	b.WriteByte(']')
-	s.pages += batches
+	s.AddPages(batches)
 	out := b.String()
 	if kind == StreamError {
 		out = streamError(out, reqID)

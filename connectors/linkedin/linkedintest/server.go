@@ -81,17 +81,19 @@ type Server struct {
 	// URL is the base URL (base_url), TokenURL the token endpoint (token_url).
 	URL, TokenURL string
 
-	opt      Options
-	srv      *httptest.Server
-	mu       sync.Mutex
-	camps    [][]campaign
-	versions map[int64]int
-	tokens   map[string]bool
-	issued   []string
-	revoked  bool
-	faults   fakekit.Faults // requests counted, faults injected
-	pages    int
-	calls    []Call
+	opt     Options
+	srv     *httptest.Server
+	mu      sync.Mutex
+	camps   [][]campaign
+	tokens  map[string]bool
+	issued  []string
+	revoked bool
+	faults  fakekit.Faults // requests counted, faults injected
+	calls   []Call
+
+	// Ledger: Restate changes the values of day; Pages counts the adAnalytics
+	// answers and campaign pages sent.
+	fakekit.Ledger
 }
 
 // Call is one API request: its path, raw query and headers.
@@ -142,7 +144,7 @@ func New(o Options) *Server {
 	if o.RefreshToken == "" {
 		o.RefreshToken = "AQXcanary-refresh-" + fakekit.RandomHex(10)
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{}}
+	s := &Server{opt: o, tokens: map[string]bool{}}
 	names := []string{"ABM Tier 1 – Sponsored Content", "Webinar Q4", `Thought "Leadership" 茶`, "Retargeting Site Visitors", "Conversation Ads"}
 	for ai := range o.Accounts {
 		var cs []campaign
@@ -205,22 +207,8 @@ func (s *Server) SetPageSize(n int) {
 // Inject makes the nth API request from now fail with kind, once.
 func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
-// Restate changes the values of day.
-func (s *Server) Restate(day time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.versions[day.Unix()/86400]++
-}
-
 // Requests returns the API requests received (token requests excluded).
 func (s *Server) Requests() int { return s.faults.Requests() }
-
-// Pages returns the adAnalytics answers and campaign pages sent.
-func (s *Server) Pages() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pages
-}
 
 // Calls returns the API requests received, oldest first.
 func (s *Server) Calls() []Call {
@@ -270,7 +258,7 @@ func (s *Server) day(id string, d time.Time) (metrics, bool) {
 		m.conversions = int64(r() % 5)
 		m.valueCents = m.conversions * int64(5000+r()%20000)
 	}
-	if v := s.versions[ep]; v > 0 {
+	if v := s.Version(d); v > 0 {
 		m.conversions += int64(v)
 		m.valueCents += int64(v) * 12345
 		m.costCents -= m.costCents / 20
@@ -470,7 +458,7 @@ func (s *Server) campaigns(ai int, q url.Values) string {
 		els = append(els, fmt.Sprintf(`{"account":"urn:li:sponsoredAccount:%s","id":%s,"name":%s,"status":"ACTIVE","type":"SPONSORED_UPDATES","costType":"CPM"}`,
 			s.opt.Accounts[ai].ID, c.id, jsonString(c.name)))
 	}
-	s.pages++
+	s.AddPage()
 	meta := `{}`
 	if end < len(cs) {
 		meta = fmt.Sprintf(`{"nextPageToken":"tok-%d"}`, end)
@@ -567,7 +555,7 @@ func (s *Server) analytics(raw string) (string, int) {
 	if len(els) > s.opt.MaxElements {
 		els = els[:s.opt.MaxElements]
 	}
-	s.pages++
+	s.AddPage()
 	return `{"paging":{"start":0,"count":10,"links":[]},"elements":[` + strings.Join(els, ",") + `]}`, 200
 }
 

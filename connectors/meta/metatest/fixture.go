@@ -129,7 +129,7 @@ func loadFixture(set *fixture.Set) (*fixtureData, error) {
 }
 
 // fixtureRows returns account ai's fixture rows at level for days in
-// [from, to], restated per s.versions: rows of the fixture's grain as they
+// [from, to], restated per s.Version: rows of the fixture's grain as they
 // are, summed up to a coarser level, none at a finer one. Rows without
 // delivery are served too (the fixture has them). Callers hold s.mu.
 func (s *Server) fixtureRows(ai int, level string, from, to time.Time) []fakeRow {
@@ -143,7 +143,7 @@ func (s *Server) fixtureRows(ai int, level string, from, to time.Time) []fakeRow
 		if fr.date.Before(from) || fr.date.After(to) {
 			continue
 		}
-		m := restate(fr.row, s.versions[epochDay(fr.date)])
+		m := restate(fr.row, s.Version(fr.date))
 		row := fakeRow{date: fr.date.Format(time.DateOnly), c: fr.c, fx: &m}
 		if level != "campaign" {
 			row.set = fr.set

@@ -117,14 +117,17 @@ type Server struct {
 	srv      *httptest.Server
 	mu       sync.Mutex
 	entities [][]campaign
-	fix      *fixtureData // nil without Options.Fixture
-	versions map[int64]int
+	fix      *fixtureData   // nil without Options.Fixture
 	token    string         // "" valid, else why it is not: expired, revoked
 	faults   fakekit.Faults // requests counted, faults injected
-	pages    int
 	runs     map[string]*run
 	runSeq   int
 	log      []Call
+
+	// Ledger: Restate changes the values of day (every account and ad), as Meta
+	// does when late conversions arrive or billing is adjusted; Pages counts
+	// insights pages sent.
+	fakekit.Ledger
 }
 
 // Call is one request the fake received.
@@ -226,7 +229,7 @@ func New(o Options) *Server {
 	if o.UsagePct <= 0 {
 		o.UsagePct = 12
 	}
-	s := &Server{opt: o, fix: fd, versions: map[int64]int{}, runs: map[string]*run{}}
+	s := &Server{opt: o, fix: fd, runs: map[string]*run{}}
 	for i := range o.Accounts {
 		if fd == nil { // fixture rows carry their own entities
 			s.entities = append(s.entities, s.build(i))
@@ -308,23 +311,8 @@ func (s *Server) SetPageSize(n int) {
 // Each injection fires once.
 func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
-// Restate changes the values of day (every account and ad), as Meta does
-// when late conversions arrive or billing is adjusted.
-func (s *Server) Restate(day time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.versions[epochDay(day)]++
-}
-
 // Requests returns how many API requests the fake received.
 func (s *Server) Requests() int { return s.faults.Requests() }
-
-// Pages returns how many insights pages the fake sent.
-func (s *Server) Pages() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pages
-}
 
 // Calls returns the requests received, oldest first.
 func (s *Server) Calls() []Call {
@@ -366,7 +354,7 @@ func (s *Server) rows(ai int, level string, from, to time.Time) []fakeRow {
 	var out []fakeRow
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		day, date := epochDay(d), d.Format(time.DateOnly)
-		v := s.versions[day]
+		v := s.Version(d)
 		for ci := range s.entities[ai] {
 			c := &s.entities[ai][ci]
 			var cm metrics
@@ -767,7 +755,7 @@ func (s *Server) insights(ai int, q url.Values, path, trace string) (string, int
 		s.renderRow(&b, s.opt.Accounts[ai], row, p)
 	}
 	b.WriteString(`]`)
-	s.pages++
+	s.AddPage()
 	if len(rows) > 0 {
 		cur := func(n int) string { return base64.RawURLEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(n))) }
 		fmt.Fprintf(&b, `,"paging":{"cursors":{"before":%q,"after":%q}`, cur(start), cur(end))

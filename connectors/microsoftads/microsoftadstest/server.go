@@ -91,19 +91,22 @@ type Server struct {
 	srv       *httptest.Server
 	mu        sync.Mutex
 	campaigns [][]campaign
-	versions  map[int64]int
 	tokens    map[string]bool
 	refresh   map[string]bool
 	issued    []string
 	revoked   bool
 	faults    fakekit.Faults // requests counted, faults injected
 	dl        fakekit.Faults // downloads counted, faults injected
-	tokenReq  int
 	reports   map[string]*report
 	submits   []json.RawMessage
 	headers   []http.Header
 	dlHeaders []http.Header
 	nextID    int64
+
+	// Ledger: Restate changes the metrics of day (every account and campaign), as
+	// Microsoft does when late conversions arrive or invalid clicks are credited;
+	// TokenRequests counts token requests. (Pages is the Server's own.)
+	fakekit.Ledger
 }
 
 // report is a submitted report request.
@@ -167,7 +170,7 @@ func New(o Options) *Server {
 	if o.DeveloperToken == "" {
 		o.DeveloperToken = "CANARYDEVTOKEN" + strings.ToUpper(fakekit.RandomHex(5))
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{}, refresh: map[string]bool{o.RefreshToken: true},
+	s := &Server{opt: o, tokens: map[string]bool{}, refresh: map[string]bool{o.RefreshToken: true},
 		reports: map[string]*report{}, nextID: 30000000123456000}
 	for i := range o.Accounts {
 		s.campaigns = append(s.campaigns, s.build(i))
@@ -236,27 +239,12 @@ func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 // (Malformed, ServerError or SignatureExpired).
 func (s *Server) InjectDownload(n int, kind string) { s.dl.Inject(n, kind) }
 
-// Restate changes the metrics of day (every account and campaign), as
-// Microsoft does when late conversions arrive or invalid clicks are credited.
-func (s *Server) Restate(day time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.versions[epochDay(day)]++
-}
-
 // Requests returns how many Submit and Poll requests the fake received.
 func (s *Server) Requests() int { return s.faults.Requests() }
 
 // Pages returns how many report files the fake served.
 func (s *Server) Pages() int {
 	return s.dl.Requests()
-}
-
-// TokenRequests returns how many token requests the fake received.
-func (s *Server) TokenRequests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tokenReq
 }
 
 // Submits returns the bodies of the SubmitGenerateReport requests, oldest first.
@@ -332,7 +320,7 @@ func (s *Server) rows(ai int, from, to time.Time) []fakeRow {
 	}
 	var out []fakeRow
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
-		v := s.versions[epochDay(d)]
+		v := s.Version(d)
 		for _, c := range s.campaigns[ai] {
 			m := s.day(ai, c, d, v)
 			if m.impressions > 0 {
@@ -349,7 +337,7 @@ func (s *Server) rows(ai int, from, to time.Time) []fakeRow {
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tokenReq++
+	s.AddTokenRequest()
 	if r.Method != http.MethodPost || r.ParseForm() != nil {
 		writeJSON(w, 400, `{"error":"invalid_request","error_description":"AADSTS900144: The request body must contain the following parameter: 'grant_type'."}`)
 		return

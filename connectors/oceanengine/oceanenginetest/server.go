@@ -80,18 +80,19 @@ type Server struct {
 	srv      *httptest.Server
 	mu       sync.Mutex
 	projects [][]project
-	versions map[int64]int
 	tokens   map[string]bool
 	refresh  string
 	issued   []string
 	revoked  bool
 	faults   fakekit.Faults // requests counted, faults injected
-	pages    int
-	tokenReq int
 	pageSize int
 	fx       *fixtureData // nil without Options.Fixture
 	queries  []map[string]string
 	headers  []http.Header
+
+	// Ledger: Restate changes the metrics of day for every advertiser and project;
+	// Pages counts report pages with rows; TokenRequests, refresh requests.
+	fakekit.Ledger
 }
 
 // New starts a fake on a loopback port. Close it when done.
@@ -140,7 +141,7 @@ func New(o Options) *Server {
 	if o.RefreshToken == "" {
 		o.RefreshToken = "canaryrefresh" + fakekit.RandomHex(14)
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{o.AccessToken: true}, refresh: o.RefreshToken, fx: fx}
+	s := &Server{opt: o, tokens: map[string]bool{o.AccessToken: true}, refresh: o.RefreshToken, fx: fx}
 	for i := range o.Advertisers {
 		s.projects = append(s.projects, s.build(i))
 	}
@@ -203,29 +204,8 @@ func (s *Server) SetPageSize(n int) {
 // Inject makes the nth report request from now (1 = the next) fail with kind.
 func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
-// Restate changes the metrics of day for every advertiser and project.
-func (s *Server) Restate(day time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.versions[epochDay(day)]++
-}
-
 // Requests returns how many report requests the fake received.
 func (s *Server) Requests() int { return s.faults.Requests() }
-
-// Pages returns how many report pages with rows the fake sent.
-func (s *Server) Pages() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pages
-}
-
-// TokenRequests returns how many refresh requests the fake received.
-func (s *Server) TokenRequests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tokenReq
-}
 
 // RefreshToken returns the refresh token the fake accepts now.
 func (s *Server) RefreshToken() string {
@@ -309,7 +289,7 @@ func (s *Server) rows(ai int, from, to time.Time) []fakeRow {
 		day := epochDay(d)
 		for pi := range s.projects[ai] {
 			p := &s.projects[ai][pi]
-			if m := s.projectDay(ai, p.id, day, s.versions[day]); !m.zero() {
+			if m := s.projectDay(ai, p.id, day, s.Version(d)); !m.zero() {
 				out = append(out, fakeRow{date: d.Format(time.DateOnly), p: p, m: m})
 			}
 		}
@@ -328,7 +308,7 @@ func answer(w http.ResponseWriter, code int, msg, reqID, data string) {
 }
 
 func (s *Server) reqID() string {
-	return fmt.Sprintf("20261103%010d%06d", s.faults.Requests(), s.tokenReq)
+	return fmt.Sprintf("20261103%010d%06d", s.faults.Requests(), s.TokenRequests())
 }
 
 // report serves GET /open_api/v3.0/report/custom/get/.
@@ -515,7 +495,7 @@ func (s *Server) render(q map[string]string, reqID string) (string, int, string)
 	fmt.Fprintf(&b, `],"total_metrics":{"stat_cost":%q},"page_info":{"page":%d,"page_size":%d,"total_number":%d,"total_page":%d}}}`,
 		totalCost, page, pageSize, total, (total+pageSize-1)/pageSize)
 	if end > start {
-		s.pages++
+		s.AddPage()
 	}
 	return b.String(), 0, ""
 }
@@ -525,7 +505,7 @@ func (s *Server) render(q map[string]string, reqID string) (string, int, string)
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tokenReq++
+	s.AddTokenRequest()
 	reqID := s.reqID()
 	var body struct {
 		AppID        json.Number `json:"app_id"`

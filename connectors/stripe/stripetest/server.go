@@ -90,13 +90,15 @@ type Server struct {
 	mu       sync.Mutex
 	charges  []Charge
 	refunds  []Refund
-	versions map[int64]int
 	revoked  bool
 	faults   fakekit.Faults // requests counted, faults injected
-	pages    int
 	pageSize int
 	queries  []string
 	headers  []http.Header
+
+	// Ledger: Restate applies the later state of the objects created on day (its
+	// pending charge succeeds); Pages counts list pages with objects sent.
+	fakekit.Ledger
 }
 
 // New starts a fake on a loopback port. Close it when done.
@@ -129,7 +131,7 @@ func New(o Options) *Server {
 	if o.ThrottleWait <= 0 {
 		o.ThrottleWait = 3 * time.Second
 	}
-	s := &Server{opt: o, versions: map[int64]int{}}
+	s := &Server{opt: o}
 	if o.Fixture != nil {
 		s.charges, s.refunds = FromFixture(o.Fixture.Orders)
 	} else {
@@ -227,23 +229,8 @@ func (s *Server) SetPageSize(n int) {
 // kind. Each injection fires once.
 func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
-// Restate applies the later state of the objects created on day: its
-// pending charge succeeds.
-func (s *Server) Restate(day time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.versions[day.Unix()/86400]++
-}
-
 // Requests returns how many list requests the fake received.
 func (s *Server) Requests() int { return s.faults.Requests() }
-
-// Pages returns how many list pages with objects the fake sent.
-func (s *Server) Pages() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pages
-}
 
 // Queries returns the path and query of each list request, oldest first.
 func (s *Server) Queries() []string {
@@ -282,7 +269,7 @@ func (s *Server) Refunds() []Refund { return slices.Clone(s.refunds) }
 
 // status is a charge's current status. Callers hold s.mu.
 func (s *Server) status(c *Charge) string {
-	if c.RestatedStatus != "" && s.versions[c.Created/86400] > 0 {
+	if c.RestatedStatus != "" && s.Version(time.Unix(c.Created, 0)) > 0 {
 		return c.RestatedStatus
 	}
 	return c.Status
@@ -520,7 +507,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, object string) {
 		data[i] = it.render()
 	}
 	if len(data) > 0 {
-		s.pages++
+		s.AddPage()
 	}
 	b, _ := json.Marshal(map[string]any{"object": "list", "url": "/v1/" + object, "has_more": more, "data": data})
 	if kind == Malformed {

@@ -59,7 +59,7 @@ func (s *Server) rows(ai int, from, to time.Time) []fakeRow {
 	}
 	var out []fakeRow
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
-		v := s.versions[epochDay(d)]
+		v := s.Version(d)
 		for _, g := range s.groups[ai] {
 			id, _ := strconv.ParseUint(g.id, 10, 64)
 			h := splitmix64(s.opt.Seed ^ splitmix64(id) ^ splitmix64(uint64(epochDay(d))<<8|uint64(ai)))

@@ -92,22 +92,23 @@ type Server struct {
 	// TokenURL is the token endpoint to configure (token_url).
 	TokenURL string
 
-	opt      Options
-	srv      *httptest.Server
-	mu       sync.Mutex
-	groups   [][]adGroup
-	versions map[int64]int
-	tokens   map[string]bool
-	refresh  map[string]bool
-	issued   []string
-	revoked  bool
-	faults   fakekit.Faults // requests counted, faults injected
-	pages    int
-	tokenReq int
-	nonces   []string
-	seen     map[string]bool
-	fx       *fixtureData // nil without Options.Fixture
-	queries  []map[string][]string
+	opt     Options
+	srv     *httptest.Server
+	mu      sync.Mutex
+	groups  [][]adGroup
+	tokens  map[string]bool
+	refresh map[string]bool
+	issued  []string
+	revoked bool
+	faults  fakekit.Faults // requests counted, faults injected
+	nonces  []string
+	seen    map[string]bool
+	fx      *fixtureData // nil without Options.Fixture
+	queries []map[string][]string
+
+	// Ledger: Restate changes the metrics of day (every account and ad group);
+	// Pages counts pages served with code 0; TokenRequests, token refreshes.
+	fakekit.Ledger
 }
 
 // New starts a fake on a loopback port. Close it when done.
@@ -153,7 +154,7 @@ func New(o Options) *Server {
 	if o.RefreshToken == "" {
 		o.RefreshToken = "canaryrefresh" + fakekit.RandomHex(10)
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{o.AccessToken: true},
+	s := &Server{opt: o, tokens: map[string]bool{o.AccessToken: true},
 		refresh: map[string]bool{o.RefreshToken: true}, seen: map[string]bool{}, fx: fx}
 	for i := range o.Accounts {
 		s.groups = append(s.groups, s.build(i))
@@ -217,29 +218,8 @@ func (s *Server) SetPageSize(n int) {
 // Inject makes the nth report request from now (1 = the next) fail with kind.
 func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
-// Restate changes the metrics of day (every account and ad group).
-func (s *Server) Restate(day time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.versions[epochDay(day)]++
-}
-
 // Requests returns how many report requests the fake received.
 func (s *Server) Requests() int { return s.faults.Requests() }
-
-// Pages returns how many pages the fake served with code 0.
-func (s *Server) Pages() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pages
-}
-
-// TokenRequests returns how many token refreshes the fake received.
-func (s *Server) TokenRequests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tokenReq
-}
 
 // Nonces returns the nonce of every report request, oldest first.
 func (s *Server) Nonces() []string {
@@ -295,7 +275,7 @@ func (s *Server) Expected(r connectors.DateRange) []map[string]string {
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tokenReq++
+	s.AddTokenRequest()
 	q := r.URL.Query()
 	switch {
 	case q.Get("grant_type") != "refresh_token":
@@ -395,7 +375,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 	if kind == Malformed {
 		body = body[:len(body)/2]
 	} else {
-		s.pages++
+		s.AddPage()
 	}
 	writeJSON(w, body)
 }

@@ -99,7 +99,7 @@ func (s *Server) fixtureRows(ai int, from, to time.Time) []fakeRow {
 		if r.Date.Before(from) || r.Date.After(to) {
 			continue
 		}
-		r = restated(r, s.versions[epochDay(r.Date)])
+		r = restated(r, s.Version(r.Date))
 		out = append(out, fakeRow{date: r.Date.Format(time.DateOnly), fx: &r})
 	}
 	return out

@@ -93,18 +93,19 @@ type Server struct {
 	srv      *httptest.Server
 	mu       sync.Mutex
 	entities [][]campaign
-	versions map[int64]int
 	tokens   map[string]bool
 	issued   []string
 	refresh  string
 	revoked  bool
 	faults   fakekit.Faults // requests counted, faults injected
-	pages    int
-	tokenReq int
-	pageSize int          // SetPageSize cap; 0 none
-	fx       *fixtureData // nil without Options.Fixture
+	pageSize int            // SetPageSize cap; 0 none
+	fx       *fixtureData   // nil without Options.Fixture
 	queries  []map[string]string
 	headers  []http.Header
+
+	// Ledger: Restate changes the metrics of day for every advertiser and ad;
+	// Pages counts report pages with rows; TokenRequests, refresh requests.
+	fakekit.Ledger
 }
 
 // New starts a fake on a loopback port. Close it when done.
@@ -168,7 +169,7 @@ func New(o Options) *Server {
 	if o.RefreshToken == "" {
 		o.RefreshToken = "rft.canary" + fakekit.RandomHex(16)
 	}
-	s := &Server{opt: o, versions: map[int64]int{}, tokens: map[string]bool{o.AccessToken: true}, refresh: o.RefreshToken, fx: fx}
+	s := &Server{opt: o, tokens: map[string]bool{o.AccessToken: true}, refresh: o.RefreshToken, fx: fx}
 	for i := range o.Advertisers {
 		if fx != nil {
 			s.entities = append(s.entities, nil)
@@ -243,29 +244,8 @@ func (s *Server) SetPageSize(n int) {
 // kind. Each injection fires once.
 func (s *Server) Inject(n int, kind string) { s.faults.Inject(n, kind) }
 
-// Restate changes the metrics of day for every advertiser and ad.
-func (s *Server) Restate(day time.Time) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.versions[epochDay(day)]++
-}
-
 // Requests returns how many report requests the fake received.
 func (s *Server) Requests() int { return s.faults.Requests() }
-
-// Pages returns how many report pages with rows the fake sent.
-func (s *Server) Pages() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.pages
-}
-
-// TokenRequests returns how many refresh requests the fake received.
-func (s *Server) TokenRequests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tokenReq
-}
 
 // Queries returns the query parameters of each report request, oldest first.
 func (s *Server) Queries() []map[string]string {
@@ -355,7 +335,7 @@ func (s *Server) rows(ai int, level string, from, to time.Time) []fakeRow {
 	var out []fakeRow
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		day, date := epochDay(d), d.Format(time.DateOnly)
-		v := s.versions[day]
+		v := s.Version(d)
 		for ci := range s.entities[ai] {
 			c := &s.entities[ai][ci]
 			var cm metrics
@@ -417,7 +397,7 @@ func (s *Server) authorized(w http.ResponseWriter, r *http.Request, reqID string
 }
 
 func (s *Server) reqID() string {
-	return fmt.Sprintf("2026110309152301023F%012d", s.faults.Requests()+s.tokenReq*1000000+len(s.queries))
+	return fmt.Sprintf("2026110309152301023F%012d", s.faults.Requests()+s.TokenRequests()*1000000+len(s.queries))
 }
 
 // report serves GET /open_api/v1.3/report/integrated/get/.
@@ -548,7 +528,7 @@ func (s *Server) renderReport(q map[string]string, reqID string) (string, int, s
 	}
 	fmt.Fprintf(&b, `],"page_info":{"page":%d,"page_size":%d,"total_number":%d,"total_page":%d}}}`, page, pageSize, total, totalPage)
 	if end > start {
-		s.pages++
+		s.AddPage()
 	}
 	return b.String(), 0, ""
 }
@@ -638,7 +618,7 @@ func (s *Server) advertiserInfo(w http.ResponseWriter, r *http.Request) {
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tokenReq++
+	s.AddTokenRequest()
 	reqID := s.reqID()
 	var body struct {
 		AppID        string `json:"app_id"`
